@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod access;
 pub mod calendar;
 pub mod digits;
 pub mod email;
