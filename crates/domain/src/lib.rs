@@ -12,7 +12,6 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
-pub mod access;
 pub mod calendar;
 pub mod digits;
 pub mod email;
