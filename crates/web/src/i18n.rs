@@ -132,6 +132,7 @@ mod tests {
         assert_eq!(en.t("nav-home"), "Home");
         assert_eq!(fa.t("nav-home"), "خانه");
         assert_eq!(en.error("email.invalid"), "Enter a valid email address.");
-        assert_eq!(en.t_with("field-error", "field", "Email"), "Email: ");
+        assert_eq!(en.t_with("home-welcome", "name", "Sara"), "Welcome, Sara.");
+        assert_eq!(fa.error("no.such.code"), fa.t("err-invalid"));
     }
 }

@@ -1,1 +1,114 @@
+//! Peyvand's web layer: the HTML UI, the REST API under `/api/v1`, sessions, CSRF, i18n.
+//!
+//! Holds no SQL: every handler goes through `peyvand_services`.
 #![forbid(unsafe_code)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware;
+use peyvand_store::Store;
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod csrf;
+pub mod error;
+pub mod i18n;
+pub mod metrics;
+pub mod page;
+pub mod pages;
+
+/// Settings of the web layer the operator can change.
+#[derive(Clone, Debug, Default)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (set when served over HTTPS, directly or behind a proxy).
+    pub secure_cookies: bool,
+}
+
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub store: Store,
+    pub config: WebConfig,
+    pub catalogues: Arc<i18n::Catalogues>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+/// Every error code the services and the web layer emit; a test checks each is translated.
+pub const KNOWN_ERROR_CODES: &[&str] = &[
+    "field.required",
+    "field.too_long",
+    "email.invalid",
+    "email.taken",
+    "password.too_short",
+    "password.wrong",
+    "password.mismatch",
+    "role.not_found",
+    "role.key_invalid",
+    "role.key_taken",
+    "role.admin_locked",
+    "team.not_found",
+    "team.name_taken",
+    "language.invalid",
+    "calendar.invalid",
+    "digits.invalid",
+    "prefs.unknown_time_zone",
+    "prefs.unknown_language",
+    "prefs.unknown_calendar",
+    "prefs.unknown_digit_style",
+    "user.cannot_demote_self",
+    "date.empty",
+    "date.bad_format",
+    "date.bad_year",
+    "date.bad_month",
+    "date.bad_day",
+    "phone.empty",
+    "phone.invalid_characters",
+    "phone.too_short",
+    "phone.too_long",
+    "phone.not_a_number",
+    "national_id.empty",
+    "national_id.wrong_length",
+    "national_id.not_digits",
+    "national_id.bad_checksum",
+    "json.invalid",
+    "uuid.invalid",
+    "cursor.invalid",
+    "limit.invalid",
+    "scope.invalid",
+    "money.empty",
+    "money.invalid",
+    "money.invalid_currency",
+    "money.no_decimals",
+    "money.too_large",
+    "money.too_many_decimals",
+];
+
+/// The whole application as one router.
+pub fn app(store: Store, config: WebConfig) -> Router {
+    let state = AppState {
+        store,
+        config,
+        catalogues: i18n::Catalogues::load(),
+        metrics: Arc::new(metrics::Metrics::default()),
+    };
+    let ui = pages::router(state.clone());
+    let api = api::router(state.clone());
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(ui)
+        .merge(metrics::router(state.clone()))
+        .merge(assets::router())
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                // The path only: query strings may carry search terms (personal data).
+                |req: &axum::http::Request<axum::body::Body>| {
+                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+                },
+            ),
+        )
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024 * 1024))
+        .layer(tower_http::compression::CompressionLayer::new())
+}

@@ -1,0 +1,155 @@
+//! What every HTML page needs: language, direction, preferences, translator, CSRF token, the
+//! signed-in user and the navigation.
+
+use axum::extract::{FromRequestParts, Request};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
+use peyvand_domain::access::{Action, RecordType};
+use peyvand_domain::calendar;
+use peyvand_domain::prefs::{Language, UserPrefs};
+use peyvand_services::FieldError;
+
+use crate::AppState;
+use crate::auth::{Authed, cookie};
+use crate::csrf::CsrfToken;
+use crate::i18n::Tr;
+
+pub const LANG_COOKIE: &str = "pv_lang";
+
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub tr: Tr,
+    pub prefs: UserPrefs,
+    pub user: Option<Authed>,
+    pub csrf: String,
+    pub title: String,
+    /// The navigation entry to highlight.
+    pub nav: &'static str,
+}
+
+/// Picks the language of a signed-out visitor: their cookie, else their browser, else Persian.
+fn visitor_language(headers: &HeaderMap) -> Language {
+    if let Some(l) = cookie(headers, LANG_COOKIE).and_then(|v| v.parse().ok()) {
+        return l;
+    }
+    let accept = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    match accept.split(',').next().map(|l| l.trim().to_ascii_lowercase()) {
+        Some(l) if l.starts_with("en") => Language::En,
+        _ => Language::Fa,
+    }
+}
+
+impl Page {
+    fn build(state: &AppState, headers: &HeaderMap, ext: &axum::http::Extensions) -> Page {
+        let user = ext.get::<Authed>().cloned();
+        let prefs = match &user {
+            Some(a) => a.prefs,
+            None => UserPrefs::for_language(visitor_language(headers)),
+        };
+        Page {
+            tr: Tr::new(state.catalogues.clone(), prefs.language),
+            prefs,
+            user,
+            csrf: ext.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default(),
+            title: String::new(),
+            nav: "",
+        }
+    }
+
+    pub fn from_request(state: &AppState, req: &Request) -> Page {
+        Page::build(state, req.headers(), req.extensions())
+    }
+
+    pub fn titled(mut self, title_id: &str, nav: &'static str) -> Page {
+        self.title = self.t(title_id);
+        self.nav = nav;
+        self
+    }
+
+    pub fn t(&self, id: &str) -> String {
+        self.tr.t(id)
+    }
+
+    pub fn t_with(&self, id: &str, name: &str, value: impl ToString) -> String {
+        self.tr.t_with(id, name, value)
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.prefs.language.as_str()
+    }
+
+    pub fn dir(&self) -> &'static str {
+        if self.prefs.language.is_rtl() { "rtl" } else { "ltr" }
+    }
+
+    /// A timestamp in the user's calendar, time zone and digits.
+    pub fn datetime(&self, t: DateTime<Utc>) -> String {
+        calendar::format_datetime(t, &self.prefs)
+    }
+
+    pub fn opt_datetime(&self, t: Option<DateTime<Utc>>) -> String {
+        t.map(|t| self.datetime(t)).unwrap_or_else(|| "—".into())
+    }
+
+    /// Today's date in long form, in the user's calendar.
+    pub fn today(&self) -> String {
+        let today = Utc::now().with_timezone(&self.prefs.time_zone).date_naive();
+        calendar::format_date(
+            today,
+            self.prefs.calendar,
+            self.prefs.language,
+            self.prefs.digits,
+            calendar::DateStyle::LongWithWeekday,
+        )
+    }
+
+    /// Any text with digits in the user's style.
+    pub fn digits(&self, s: impl ToString) -> String {
+        self.prefs.apply_digits(&s.to_string())
+    }
+
+    pub fn can(&self, record_type: &str, action: &str) -> bool {
+        let (Some(rt), Some(a)) = (RecordType::parse(record_type), Action::parse(action)) else {
+            return false;
+        };
+        self.user.as_ref().is_some_and(|u| u.actor.can(rt, a))
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.actor.is_admin())
+    }
+
+    pub fn user_name(&self) -> String {
+        self.user
+            .as_ref()
+            .map(|u| u.user.display_name.clone())
+            .unwrap_or_default()
+    }
+
+    /// The translated message for a field's error, if the field has one.
+    pub fn field_error(&self, errors: &[FieldError], field: &str) -> Option<String> {
+        errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| self.tr.error(&e.code))
+    }
+
+    pub fn role_name(&self, name_fa: &str, name_en: &str) -> String {
+        match self.prefs.language {
+            Language::Fa => name_fa.to_owned(),
+            Language::En => name_en.to_owned(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Page::build(state, &parts.headers, &parts.extensions))
+    }
+}
