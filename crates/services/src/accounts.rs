@@ -55,6 +55,12 @@ pub struct ProfileChanges {
     pub digits: Option<String>,
 }
 
+/// Account emails are compared case-insensitively (people type them every way), so they are
+/// stored lowercased.
+fn account_email(raw: &str) -> Result<String, email::EmailError> {
+    email::parse(raw).map(|a| a.as_str().to_lowercase())
+}
+
 /// A user's display preferences, parsed from their stored record.
 pub fn prefs_of(user: &UserRecord) -> UserPrefs {
     let language = user.language.parse::<Language>().unwrap_or(Language::Fa);
@@ -121,7 +127,7 @@ async fn check_teams(store: &Store, p: &mut Problems, ids: &[Uuid]) -> ServiceRe
 
 async fn validate_new(store: &Store, input: &NewUser, default_role: Option<&str>) -> ServiceResult<(UserRecord, RoleRecord)> {
     let mut p = Problems::default();
-    let address = p.check("email", email::parse(&input.email), |e| e.code());
+    let address = p.check("email", account_email(&input.email), |e| e.code());
     let name = check_name(&mut p, "display_name", &input.display_name);
     check_password(&mut p, &input.password);
     let role_key = if input.role.trim().is_empty() {
@@ -151,7 +157,7 @@ async fn validate_new(store: &Store, input: &NewUser, default_role: Option<&str>
     };
     check_teams(store, &mut p, &input.team_ids).await?;
     if let Some(a) = &address
-        && store.user_by_email(a.as_str()).await?.is_some()
+        && store.user_by_email(a).await?.is_some()
     {
         p.add("email", "email.taken");
     }
@@ -163,7 +169,7 @@ async fn validate_new(store: &Store, input: &NewUser, default_role: Option<&str>
     let now = Utc::now();
     let user = UserRecord {
         id: Uuid::now_v7(),
-        email: address.as_str().to_owned(),
+        email: address,
         display_name: name,
         password_hash: crate::auth::hash_password(&input.password)?,
         role_id: role.id,
@@ -260,12 +266,12 @@ pub async fn update_user(store: &Store, ctx: &Ctx, actor: &Actor, id: Uuid, chan
     let mut new_role = old_role.clone();
     let mut p = Problems::default();
     if let Some(e) = &changes.email
-        && let Some(a) = p.check("email", email::parse(e), |e| e.code())
+        && let Some(a) = p.check("email", account_email(e), |e| e.code())
     {
-        if a.as_str() != before.email && store.user_by_email(a.as_str()).await?.is_some() {
+        if a != before.email && store.user_by_email(&a).await?.is_some() {
             p.add("email", "email.taken");
         }
-        after.email = a.as_str().to_owned();
+        after.email = a;
     }
     if let Some(n) = &changes.display_name {
         after.display_name = check_name(&mut p, "display_name", n);

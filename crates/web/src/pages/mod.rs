@@ -45,8 +45,10 @@ pub fn router(state: AppState) -> Router {
         .merge(public)
         .merge(protected)
         .fallback(|| async { PageError::NotFound })
-        .layer(middleware::from_fn_with_state(state.clone(), crate::error::render))
+        // Order matters: the caller is resolved first, then errors (including a refused CSRF
+        // check) are rendered in their language.
         .layer(middleware::from_fn_with_state(state.clone(), crate::csrf::guard))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::error::render))
         .layer(middleware::from_fn_with_state(state.clone(), crate::auth::resolve))
         .with_state(state)
 }
