@@ -125,7 +125,11 @@ async fn check_teams(store: &Store, p: &mut Problems, ids: &[Uuid]) -> ServiceRe
     Ok(())
 }
 
-async fn validate_new(store: &Store, input: &NewUser, default_role: Option<&str>) -> ServiceResult<(UserRecord, RoleRecord)> {
+async fn validate_new(
+    store: &Store,
+    input: &NewUser,
+    default_role: Option<&str>,
+) -> ServiceResult<(UserRecord, RoleRecord)> {
     let mut p = Problems::default();
     let address = p.check("email", account_email(&input.email), |e| e.code());
     let name = check_name(&mut p, "display_name", &input.display_name);
@@ -145,7 +149,12 @@ async fn validate_new(store: &Store, input: &NewUser, default_role: Option<&str>
         }
         r
     };
-    let language = match input.language.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let language = match input
+        .language
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => Language::Fa,
         Some(l) => match l.parse::<Language>() {
             Ok(l) => l,
@@ -184,7 +193,14 @@ async fn validate_new(store: &Store, input: &NewUser, default_role: Option<&str>
     Ok((user, role))
 }
 
-async fn insert_new(store: &Store, ctx: &Ctx, user: &UserRecord, role: &RoleRecord, team_ids: &[Uuid], action: &str) -> ServiceResult<()> {
+async fn insert_new(
+    store: &Store,
+    ctx: &Ctx,
+    user: &UserRecord,
+    role: &RoleRecord,
+    team_ids: &[Uuid],
+    action: &str,
+) -> ServiceResult<()> {
     let mut tx = store.begin().await?;
     store.insert_user(&mut tx, user, &search_text(user)).await?;
     store.set_user_teams(&mut tx, user.id, team_ids).await?;
@@ -199,7 +215,12 @@ async fn insert_new(store: &Store, ctx: &Ctx, user: &UserRecord, role: &RoleReco
     )
     .await?;
     match tx.commit().await {
-        Err(e) if e.is_conflict_on("email") => Err(ServiceError::Validation(vec![crate::FieldError::new("email", "email.taken")])),
+        Err(e) if e.is_conflict_on("email") => {
+            Err(ServiceError::Validation(vec![crate::FieldError::new(
+                "email",
+                "email.taken",
+            )]))
+        }
         other => Ok(other?),
     }
 }
@@ -211,7 +232,11 @@ pub async fn needs_setup(store: &Store) -> ServiceResult<bool> {
 
 /// Creates the first administrator. Works once: a second call (even a concurrent one) fails
 /// with [`ServiceError::SetupDone`].
-pub async fn setup_first_admin(store: &Store, input: &NewUser, origin: &crate::Origin) -> ServiceResult<UserRecord> {
+pub async fn setup_first_admin(
+    store: &Store,
+    input: &NewUser,
+    origin: &crate::Origin,
+) -> ServiceResult<UserRecord> {
     if !needs_setup(store).await? {
         return Err(ServiceError::SetupDone);
     }
@@ -229,7 +254,9 @@ pub async fn setup_first_admin(store: &Store, input: &NewUser, origin: &crate::O
     if !store.claim_setup(&mut tx, Utc::now()).await? {
         return Err(ServiceError::SetupDone);
     }
-    store.insert_user(&mut tx, &user, &search_text(&user)).await?;
+    store
+        .insert_user(&mut tx, &user, &search_text(&user))
+        .await?;
     audit::record(
         store,
         &mut tx,
@@ -246,7 +273,12 @@ pub async fn setup_first_admin(store: &Store, input: &NewUser, origin: &crate::O
 
 /// An administrator (or the operator at the command line, with `actor: None`) creates an
 /// account.
-pub async fn create_user(store: &Store, ctx: &Ctx, actor: Option<&Actor>, input: &NewUser) -> ServiceResult<UserRecord> {
+pub async fn create_user(
+    store: &Store,
+    ctx: &Ctx,
+    actor: Option<&Actor>,
+    input: &NewUser,
+) -> ServiceResult<UserRecord> {
     if let Some(actor) = actor {
         actor.require(RecordType::User, Action::Create)?;
     }
@@ -257,10 +289,19 @@ pub async fn create_user(store: &Store, ctx: &Ctx, actor: Option<&Actor>, input:
 
 /// An administrator changes an account. Deactivating ends the user's sessions at once; their
 /// records stay theirs until reassigned.
-pub async fn update_user(store: &Store, ctx: &Ctx, actor: &Actor, id: Uuid, changes: &UserChanges) -> ServiceResult<UserRecord> {
+pub async fn update_user(
+    store: &Store,
+    ctx: &Ctx,
+    actor: &Actor,
+    id: Uuid,
+    changes: &UserChanges,
+) -> ServiceResult<UserRecord> {
     actor.require(RecordType::User, Action::Update)?;
     let before = store.user_by_id(id).await?.ok_or(ServiceError::NotFound)?;
-    let old_role = store.role_by_id(before.role_id).await?.ok_or(ServiceError::NotFound)?;
+    let old_role = store
+        .role_by_id(before.role_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let old_teams = store.user_team_ids(id).await?;
     let mut after = before.clone();
     let mut new_role = old_role.clone();
@@ -296,16 +337,24 @@ pub async fn update_user(store: &Store, ctx: &Ctx, actor: &Actor, id: Uuid, chan
     }
     // An administrator cannot lock themselves out, which would leave nobody to undo it.
     if id == actor.user_id && (!after.active || new_role.key != ADMIN_ROLE) && actor.is_admin() {
-        p.add(if after.active { "role" } else { "active" }, "user.cannot_demote_self");
+        p.add(
+            if after.active { "role" } else { "active" },
+            "user.cannot_demote_self",
+        );
     }
     p.finish()?;
     if let Some(pw) = &changes.password {
         after.password_hash = crate::auth::hash_password(pw)?;
     }
     after.updated_at = Utc::now();
-    let new_teams = changes.team_ids.clone().unwrap_or_else(|| old_teams.clone());
+    let new_teams = changes
+        .team_ids
+        .clone()
+        .unwrap_or_else(|| old_teams.clone());
     let mut tx = store.begin().await?;
-    store.update_user(&mut tx, &after, &search_text(&after)).await?;
+    store
+        .update_user(&mut tx, &after, &search_text(&after))
+        .await?;
     if changes.team_ids.is_some() {
         store.set_user_teams(&mut tx, id, &new_teams).await?;
     }
@@ -326,14 +375,31 @@ pub async fn update_user(store: &Store, ctx: &Ctx, actor: &Actor, id: Uuid, chan
     } else {
         "update"
     };
-    audit::record(store, &mut tx, ctx, action, "user", Some(id.to_string()), diff).await?;
+    audit::record(
+        store,
+        &mut tx,
+        ctx,
+        action,
+        "user",
+        Some(id.to_string()),
+        diff,
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
 
 /// A user edits their own name and display preferences.
-pub async fn update_profile(store: &Store, ctx: &Ctx, user_id: Uuid, changes: &ProfileChanges) -> ServiceResult<UserRecord> {
-    let before = store.user_by_id(user_id).await?.ok_or(ServiceError::NotFound)?;
+pub async fn update_profile(
+    store: &Store,
+    ctx: &Ctx,
+    user_id: Uuid,
+    changes: &ProfileChanges,
+) -> ServiceResult<UserRecord> {
+    let before = store
+        .user_by_id(user_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let mut after = before.clone();
     let mut p = Problems::default();
     if let Some(n) = &changes.display_name {
@@ -365,19 +431,45 @@ pub async fn update_profile(store: &Store, ctx: &Ctx, user_id: Uuid, changes: &P
     }
     p.finish()?;
     after.updated_at = Utc::now();
-    let role = store.role_by_id(after.role_id).await?.ok_or(ServiceError::NotFound)?;
+    let role = store
+        .role_by_id(after.role_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let teams = store.user_team_ids(user_id).await?;
     let mut tx = store.begin().await?;
-    store.update_user(&mut tx, &after, &search_text(&after)).await?;
-    let diff = audit::diff(&user_snapshot(&before, &role.key, &teams), &user_snapshot(&after, &role.key, &teams));
-    audit::record(store, &mut tx, ctx, "update", "user", Some(user_id.to_string()), diff).await?;
+    store
+        .update_user(&mut tx, &after, &search_text(&after))
+        .await?;
+    let diff = audit::diff(
+        &user_snapshot(&before, &role.key, &teams),
+        &user_snapshot(&after, &role.key, &teams),
+    );
+    audit::record(
+        store,
+        &mut tx,
+        ctx,
+        "update",
+        "user",
+        Some(user_id.to_string()),
+        diff,
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
 
 /// A user changes their own password, proving they know the current one. Other sessions end.
-pub async fn change_password(store: &Store, ctx: &Ctx, user_id: Uuid, current: &str, new: &str) -> ServiceResult<()> {
-    let mut user = store.user_by_id(user_id).await?.ok_or(ServiceError::NotFound)?;
+pub async fn change_password(
+    store: &Store,
+    ctx: &Ctx,
+    user_id: Uuid,
+    current: &str,
+    new: &str,
+) -> ServiceResult<()> {
+    let mut user = store
+        .user_by_id(user_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let mut p = Problems::default();
     if !crate::auth::verify_password(current, &user.password_hash) {
         p.add("current_password", "password.wrong");
@@ -387,13 +479,30 @@ pub async fn change_password(store: &Store, ctx: &Ctx, user_id: Uuid, current: &
     user.password_hash = crate::auth::hash_password(new)?;
     user.updated_at = Utc::now();
     let mut tx = store.begin().await?;
-    store.update_user(&mut tx, &user, &search_text(&user)).await?;
-    audit::record(store, &mut tx, ctx, "password_change", "user", Some(user_id.to_string()), json!({})).await?;
+    store
+        .update_user(&mut tx, &user, &search_text(&user))
+        .await?;
+    audit::record(
+        store,
+        &mut tx,
+        ctx,
+        "password_change",
+        "user",
+        Some(user_id.to_string()),
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn list_users(store: &Store, actor: &Actor, q: Option<&str>, after: Option<Uuid>, limit: i64) -> ServiceResult<Vec<UserRecord>> {
+pub async fn list_users(
+    store: &Store,
+    actor: &Actor,
+    q: Option<&str>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> ServiceResult<Vec<UserRecord>> {
     actor.require(RecordType::User, Action::Read)?;
     let q = q.map(text::normalize_for_search).filter(|s| !s.is_empty());
     Ok(store.list_users(q.as_deref(), after, limit).await?)
@@ -417,7 +526,12 @@ fn check_team_name(p: &mut Problems, raw: &str) -> String {
     check_name(p, "name", raw)
 }
 
-pub async fn create_team(store: &Store, ctx: &Ctx, actor: &Actor, name: &str) -> ServiceResult<TeamRecord> {
+pub async fn create_team(
+    store: &Store,
+    ctx: &Ctx,
+    actor: &Actor,
+    name: &str,
+) -> ServiceResult<TeamRecord> {
     actor.require(RecordType::Team, Action::Create)?;
     let mut p = Problems::default();
     let name = check_team_name(&mut p, name);
@@ -434,26 +548,60 @@ pub async fn create_team(store: &Store, ctx: &Ctx, actor: &Actor, name: &str) ->
     };
     let mut tx = store.begin().await?;
     store.insert_team(&mut tx, &team).await?;
-    audit::record(store, &mut tx, ctx, "create", "team", Some(team.id.to_string()), json!({"name": [null, team.name]})).await?;
+    audit::record(
+        store,
+        &mut tx,
+        ctx,
+        "create",
+        "team",
+        Some(team.id.to_string()),
+        json!({"name": [null, team.name]}),
+    )
+    .await?;
     match tx.commit().await {
-        Err(e) if e.is_conflict_on("name") => Err(ServiceError::Validation(vec![crate::FieldError::new("name", "team.name_taken")])),
+        Err(e) if e.is_conflict_on("name") => {
+            Err(ServiceError::Validation(vec![crate::FieldError::new(
+                "name",
+                "team.name_taken",
+            )]))
+        }
         other => other.map(|_| team).map_err(Into::into),
     }
 }
 
-pub async fn rename_team(store: &Store, ctx: &Ctx, actor: &Actor, id: Uuid, name: &str) -> ServiceResult<TeamRecord> {
+pub async fn rename_team(
+    store: &Store,
+    ctx: &Ctx,
+    actor: &Actor,
+    id: Uuid,
+    name: &str,
+) -> ServiceResult<TeamRecord> {
     actor.require(RecordType::Team, Action::Update)?;
     let mut team = store.team_by_id(id).await?.ok_or(ServiceError::NotFound)?;
     let mut p = Problems::default();
     let name = check_team_name(&mut p, name);
-    if store.list_teams().await?.iter().any(|t| t.name == name && t.id != id) {
+    if store
+        .list_teams()
+        .await?
+        .iter()
+        .any(|t| t.name == name && t.id != id)
+    {
         p.add("name", "team.name_taken");
     }
     p.finish()?;
     let now = Utc::now();
     let mut tx = store.begin().await?;
     store.rename_team(&mut tx, id, &name, now).await?;
-    audit::record(store, &mut tx, ctx, "update", "team", Some(id.to_string()), json!({"name": [team.name, name]})).await?;
+    audit::record(
+        store,
+        &mut tx,
+        ctx,
+        "update",
+        "team",
+        Some(id.to_string()),
+        json!({"name": [team.name, name]}),
+    )
+    .await?;
     tx.commit().await?;
     team.name = name;
     team.updated_at = now;
@@ -465,7 +613,16 @@ pub async fn delete_team(store: &Store, ctx: &Ctx, actor: &Actor, id: Uuid) -> S
     let team = store.team_by_id(id).await?.ok_or(ServiceError::NotFound)?;
     let mut tx = store.begin().await?;
     store.delete_team(&mut tx, id, Utc::now()).await?;
-    audit::record(store, &mut tx, ctx, "delete", "team", Some(id.to_string()), json!({"name": [team.name, null]})).await?;
+    audit::record(
+        store,
+        &mut tx,
+        ctx,
+        "delete",
+        "team",
+        Some(id.to_string()),
+        json!({"name": [team.name, null]}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -477,13 +634,25 @@ pub async fn list_roles(store: &Store) -> ServiceResult<Vec<RoleRecord>> {
 }
 
 /// A custom role, starting from a copy of another role's grants.
-pub async fn create_role(store: &Store, ctx: &Ctx, actor: &Actor, key: &str, name_fa: &str, name_en: &str, copy_from: Option<&str>) -> ServiceResult<RoleRecord> {
+pub async fn create_role(
+    store: &Store,
+    ctx: &Ctx,
+    actor: &Actor,
+    key: &str,
+    name_fa: &str,
+    name_en: &str,
+    copy_from: Option<&str>,
+) -> ServiceResult<RoleRecord> {
     actor.require(RecordType::Role, Action::Create)?;
     let mut p = Problems::default();
     let key = key.trim().to_ascii_lowercase();
     if key.is_empty() {
         p.add("key", "field.required");
-    } else if key.len() > 40 || !key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+    } else if key.len() > 40
+        || !key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
         p.add("key", "role.key_invalid");
     } else if store.role_by_key(&key).await?.is_some() {
         p.add("key", "role.key_taken");
@@ -514,8 +683,16 @@ pub async fn create_role(store: &Store, ctx: &Ctx, actor: &Actor, key: &str, nam
     };
     let mut tx = store.begin().await?;
     store.insert_role(&mut tx, &role).await?;
-    audit::record(store, &mut tx, ctx, "create", "role", Some(role.id.to_string()),
-        json!({"key": [null, role.key], "permissions": [null, role.permissions.0]})).await?;
+    audit::record(
+        store,
+        &mut tx,
+        ctx,
+        "create",
+        "role",
+        Some(role.id.to_string()),
+        json!({"key": [null, role.key], "permissions": [null, role.permissions.0]}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(role)
 }
@@ -526,14 +703,26 @@ fn sqlx_json<T>(v: T) -> peyvand_store::Json<T> {
 
 /// Replaces a role's grants. The administrator role keeps full rights over users and roles,
 /// so nobody can lock the installation.
-pub async fn set_role_permissions(store: &Store, ctx: &Ctx, actor: &Actor, role_id: Uuid, permissions: Permissions) -> ServiceResult<RoleRecord> {
+pub async fn set_role_permissions(
+    store: &Store,
+    ctx: &Ctx,
+    actor: &Actor,
+    role_id: Uuid,
+    permissions: Permissions,
+) -> ServiceResult<RoleRecord> {
     actor.require(RecordType::Role, Action::Update)?;
-    let before = store.role_by_id(role_id).await?.ok_or(ServiceError::NotFound)?;
+    let before = store
+        .role_by_id(role_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     if before.key == ADMIN_ROLE {
         for rt in [RecordType::User, RecordType::Role] {
             for a in Action::ALL {
                 if permissions.scope(rt, a) != peyvand_domain::access::Scope::All {
-                    return Err(ServiceError::Validation(vec![crate::FieldError::new("permissions", "role.admin_locked")]));
+                    return Err(ServiceError::Validation(vec![crate::FieldError::new(
+                        "permissions",
+                        "role.admin_locked",
+                    )]));
                 }
             }
         }
@@ -543,8 +732,16 @@ pub async fn set_role_permissions(store: &Store, ctx: &Ctx, actor: &Actor, role_
     after.updated_at = Utc::now();
     let mut tx = store.begin().await?;
     store.update_role(&mut tx, &after).await?;
-    audit::record(store, &mut tx, ctx, "permissions_change", "role", Some(role_id.to_string()),
-        json!({"permissions": [before.permissions.0, after.permissions.0]})).await?;
+    audit::record(
+        store,
+        &mut tx,
+        ctx,
+        "permissions_change",
+        "role",
+        Some(role_id.to_string()),
+        json!({"permissions": [before.permissions.0, after.permissions.0]}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -27,7 +27,11 @@ pub fn hash_password(password: &str) -> ServiceResult<String> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| ServiceError::Store(peyvand_store::StoreError::Config(format!("hashing failed: {e}"))))
+        .map_err(|e| {
+            ServiceError::Store(peyvand_store::StoreError::Config(format!(
+                "hashing failed: {e}"
+            )))
+        })
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
@@ -94,13 +98,20 @@ pub async fn sign_in(
         who: Who::user(user.id, &user.email),
         origin: origin.clone(),
     };
-    audit::security_event(store, &ctx, "sign_in", "user", Some(user.id.to_string()), json!({})).await?;
+    audit::security_event(
+        store,
+        &ctx,
+        "sign_in",
+        "user",
+        Some(user.id.to_string()),
+        json!({}),
+    )
+    .await?;
     Ok((token, user))
 }
 
 /// A valid Argon2id hash of a random string, used to equalise timing for unknown emails.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2hqv5VvX0S3ZyxHqgmQ8P1mKQh0Q8zQq0c4x0mZ0Y2E";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2hqv5VvX0S3ZyxHqgmQ8P1mKQh0Q8zQq0c4x0mZ0Y2E";
 
 /// The active user behind a session cookie, sliding the session's expiry.
 pub async fn session_user(store: &Store, token: &str) -> ServiceResult<Option<UserRecord>> {
@@ -109,7 +120,11 @@ pub async fn session_user(store: &Store, token: &str) -> ServiceResult<Option<Us
     let Some(session) = store.session(&hash, now).await? else {
         return Ok(None);
     };
-    let Some(user) = store.user_by_id(session.user_id).await?.filter(|u| u.active) else {
+    let Some(user) = store
+        .user_by_id(session.user_id)
+        .await?
+        .filter(|u| u.active)
+    else {
         return Ok(None);
     };
     if now - session.last_seen_at > Duration::minutes(SESSION_TOUCH_MINUTES) {
@@ -185,7 +200,11 @@ pub async fn create_api_key(
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ServiceError::Validation(vec![crate::FieldError::new(
             "name",
-            if name.is_empty() { "field.required" } else { "field.too_long" },
+            if name.is_empty() {
+                "field.required"
+            } else {
+                "field.too_long"
+            },
         )]));
     }
     if store.user_by_id(user_id).await?.is_none() {
@@ -219,7 +238,12 @@ pub async fn create_api_key(
 }
 
 /// Revokes one of the acting user's own keys (an administrator may revoke anyone's).
-pub async fn revoke_api_key(store: &Store, ctx: &Ctx, actor: &Actor, key_id: Uuid) -> ServiceResult<()> {
+pub async fn revoke_api_key(
+    store: &Store,
+    ctx: &Ctx,
+    actor: &Actor,
+    key_id: Uuid,
+) -> ServiceResult<()> {
     let Some(key) = store.api_key_by_id(key_id).await? else {
         return Err(ServiceError::NotFound);
     };

@@ -63,7 +63,12 @@ impl Problems {
         self.0.push(FieldError::new(field, code));
     }
 
-    pub fn check<T, E>(&mut self, field: &str, r: Result<T, E>, code: impl Fn(&E) -> &'static str) -> Option<T> {
+    pub fn check<T, E>(
+        &mut self,
+        field: &str,
+        r: Result<T, E>,
+        code: impl Fn(&E) -> &'static str,
+    ) -> Option<T> {
         match r {
             Ok(v) => Some(v),
             Err(e) => {

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{AssertSqlSafe, FromRow, PgPool, Postgres, Sqlite, SqlitePool};
 use uuid::Uuid;
 
@@ -97,7 +99,8 @@ macro_rules! args {
 /// A row type that decodes on both backends (a `#[derive(sqlx::FromRow)]` struct whose field
 /// types exist on both does).
 pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
-impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{}
 
 type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>;
 type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
@@ -158,18 +161,25 @@ impl Db {
         match location {
             DbLocation::DataDir(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::Config(format!("cannot create data directory {}: {e}", dir.display()))
+                    StoreError::Config(format!(
+                        "cannot create data directory {}: {e}",
+                        dir.display()
+                    ))
                 })?;
                 let file = DbLocation::sqlite_file(dir);
                 Self::open_sqlite(&file, true).await
             }
             DbLocation::Url(url) => {
-                let scheme = url.split(':').next().unwrap_or_default().to_ascii_lowercase();
+                let scheme = url
+                    .split(':')
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
                 match scheme.as_str() {
                     "sqlite" => {
-                        let path = url
-                            .trim_start_matches("sqlite://")
-                            .trim_start_matches("sqlite:");
+                        // The scheme matched case-insensitively; take the rest as written.
+                        let rest = &url[scheme.len() + 1..];
+                        let path = rest.strip_prefix("//").unwrap_or(rest);
                         let path = path.split('?').next().unwrap_or_default();
                         if path.is_empty() {
                             return Err(StoreError::Config(
@@ -275,7 +285,11 @@ impl Db {
         })
     }
 
-    pub async fn fetch_all<T: Row>(&self, sql: impl Into<String>, args: Vec<Val>) -> StoreResult<Vec<T>> {
+    pub async fn fetch_all<T: Row>(
+        &self,
+        sql: impl Into<String>,
+        args: Vec<Val>,
+    ) -> StoreResult<Vec<T>> {
         let sql = sql.into();
         Ok(match self {
             Db::Sqlite(p) => sqlite_query_as(sql, args).fetch_all(p).await?,
@@ -295,8 +309,14 @@ impl Db {
         })
     }
 
-    pub async fn fetch_one<T: Row>(&self, sql: impl Into<String>, args: Vec<Val>) -> StoreResult<T> {
-        self.fetch_optional(sql, args).await?.ok_or(StoreError::NotFound)
+    pub async fn fetch_one<T: Row>(
+        &self,
+        sql: impl Into<String>,
+        args: Vec<Val>,
+    ) -> StoreResult<T> {
+        self.fetch_optional(sql, args)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 }
 
@@ -319,12 +339,19 @@ impl Tx {
     pub async fn execute(&mut self, sql: impl Into<String>, args: Vec<Val>) -> StoreResult<u64> {
         let sql = sql.into();
         Ok(match self {
-            Tx::Sqlite(t) => sqlite_query(sql, args).execute(&mut **t).await?.rows_affected(),
+            Tx::Sqlite(t) => sqlite_query(sql, args)
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
             Tx::Postgres(t) => pg_query(sql, args).execute(&mut **t).await?.rows_affected(),
         })
     }
 
-    pub async fn fetch_all<T: Row>(&mut self, sql: impl Into<String>, args: Vec<Val>) -> StoreResult<Vec<T>> {
+    pub async fn fetch_all<T: Row>(
+        &mut self,
+        sql: impl Into<String>,
+        args: Vec<Val>,
+    ) -> StoreResult<Vec<T>> {
         let sql = sql.into();
         Ok(match self {
             Tx::Sqlite(t) => sqlite_query_as(sql, args).fetch_all(&mut **t).await?,
@@ -344,7 +371,13 @@ impl Tx {
         })
     }
 
-    pub async fn fetch_one<T: Row>(&mut self, sql: impl Into<String>, args: Vec<Val>) -> StoreResult<T> {
-        self.fetch_optional(sql, args).await?.ok_or(StoreError::NotFound)
+    pub async fn fetch_one<T: Row>(
+        &mut self,
+        sql: impl Into<String>,
+        args: Vec<Val>,
+    ) -> StoreResult<T> {
+        self.fetch_optional(sql, args)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 }

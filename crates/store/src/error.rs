@@ -25,7 +25,9 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::Database(db) if db.is_unique_violation() || db.is_foreign_key_violation() => {
+            sqlx::Error::Database(db)
+                if db.is_unique_violation() || db.is_foreign_key_violation() =>
+            {
                 let constraint = db
                     .constraint()
                     .map(str::to_owned)

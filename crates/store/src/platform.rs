@@ -116,13 +116,19 @@ impl Store {
     // ---- users ----
 
     pub async fn count_users(&self) -> StoreResult<i64> {
-        let c: Count = self.db.fetch_one("SELECT COUNT(*) FROM users", args![]).await?;
+        let c: Count = self
+            .db
+            .fetch_one("SELECT COUNT(*) FROM users", args![])
+            .await?;
         Ok(c.0)
     }
 
     pub async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<UserRecord>> {
         self.db
-            .fetch_optional(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"), args![id])
+            .fetch_optional(
+                format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
+                args![id],
+            )
             .await
     }
 
@@ -155,7 +161,12 @@ impl Store {
             .await
     }
 
-    pub async fn insert_user(&self, tx: &mut Tx, u: &UserRecord, search_text: &str) -> StoreResult<()> {
+    pub async fn insert_user(
+        &self,
+        tx: &mut Tx,
+        u: &UserRecord,
+        search_text: &str,
+    ) -> StoreResult<()> {
         tx.execute(
             format!(
                 "INSERT INTO users ({USER_COLUMNS}, search_text) \
@@ -182,7 +193,12 @@ impl Store {
     }
 
     /// Writes every mutable field of a user (the caller read, changed and audited it).
-    pub async fn update_user(&self, tx: &mut Tx, u: &UserRecord, search_text: &str) -> StoreResult<()> {
+    pub async fn update_user(
+        &self,
+        tx: &mut Tx,
+        u: &UserRecord,
+        search_text: &str,
+    ) -> StoreResult<()> {
         let n = tx
             .execute(
                 "UPDATE users SET email = $2, display_name = $3, password_hash = $4, role_id = $5, \
@@ -242,7 +258,15 @@ impl Store {
             self.db
                 .execute(
                     sql,
-                    args![Uuid::now_v7(), role.key, role.name_fa, role.name_en, true, json, now],
+                    args![
+                        Uuid::now_v7(),
+                        role.key,
+                        role.name_fa,
+                        role.name_en,
+                        true,
+                        json,
+                        now
+                    ],
                 )
                 .await?;
         }
@@ -329,7 +353,13 @@ impl Store {
         Ok(())
     }
 
-    pub async fn rename_team(&self, tx: &mut Tx, id: Uuid, name: &str, now: DateTime<Utc>) -> StoreResult<()> {
+    pub async fn rename_team(
+        &self,
+        tx: &mut Tx,
+        id: Uuid,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         tx.execute(
             "UPDATE teams SET name = $2, updated_at = $3 WHERE id = $1",
             args![id, name, now],
@@ -371,9 +401,17 @@ impl Store {
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
-    pub async fn set_user_teams(&self, tx: &mut Tx, user_id: Uuid, team_ids: &[Uuid]) -> StoreResult<()> {
-        tx.execute("DELETE FROM team_members WHERE user_id = $1", args![user_id])
-            .await?;
+    pub async fn set_user_teams(
+        &self,
+        tx: &mut Tx,
+        user_id: Uuid,
+        team_ids: &[Uuid],
+    ) -> StoreResult<()> {
+        tx.execute(
+            "DELETE FROM team_members WHERE user_id = $1",
+            args![user_id],
+        )
+        .await?;
         for team in team_ids {
             tx.execute(
                 "INSERT INTO team_members (team_id, user_id) VALUES ($1, $2)",
@@ -391,14 +429,24 @@ impl Store {
             .execute(
                 "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) \
                  VALUES ($1, $2, $3, $4, $5)",
-                args![&s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at],
+                args![
+                    &s.token_hash,
+                    s.user_id,
+                    s.created_at,
+                    s.last_seen_at,
+                    s.expires_at
+                ],
             )
             .await?;
         Ok(())
     }
 
     /// The live session with this token hash, if any.
-    pub async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<SessionRecord>> {
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<SessionRecord>> {
         self.db
             .fetch_optional(
                 "SELECT token_hash, user_id, created_at, last_seen_at, expires_at FROM sessions \
@@ -425,7 +473,10 @@ impl Store {
 
     pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
         self.db
-            .execute("DELETE FROM sessions WHERE token_hash = $1", args![token_hash])
+            .execute(
+                "DELETE FROM sessions WHERE token_hash = $1",
+                args![token_hash],
+            )
             .await?;
         Ok(())
     }
@@ -448,7 +499,14 @@ impl Store {
         tx.execute(
             "INSERT INTO api_keys (id, user_id, name, prefix, key_hash, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
-            args![k.id, k.user_id, &k.name, &k.prefix, &k.key_hash, k.created_at],
+            args![
+                k.id,
+                k.user_id,
+                &k.name,
+                &k.prefix,
+                &k.key_hash,
+                k.created_at
+            ],
         )
         .await?;
         Ok(())
@@ -484,7 +542,12 @@ impl Store {
             .await
     }
 
-    pub async fn revoke_api_key(&self, tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> StoreResult<bool> {
+    pub async fn revoke_api_key(
+        &self,
+        tx: &mut Tx,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
         let n = tx
             .execute(
                 "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
@@ -496,7 +559,10 @@ impl Store {
 
     pub async fn touch_api_key(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
         self.db
-            .execute("UPDATE api_keys SET last_used_at = $2 WHERE id = $1", args![id, now])
+            .execute(
+                "UPDATE api_keys SET last_used_at = $2 WHERE id = $1",
+                args![id, now],
+            )
             .await?;
         Ok(())
     }

@@ -60,7 +60,13 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// A `Set-Cookie` value with the flags every Peyvand cookie carries.
-pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, http_only: bool, secure: bool) -> HeaderValue {
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+    http_only: bool,
+    secure: bool,
+) -> HeaderValue {
     let mut c = format!("{name}={value}; Path=/; SameSite=Lax; Max-Age={max_age_secs}");
     if http_only {
         c.push_str("; HttpOnly");
@@ -138,7 +144,11 @@ pub async fn require_ui(req: Request, next: Next) -> Response {
     if req.extensions().get::<Authed>().is_some() {
         return next.run(req).await;
     }
-    let path = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     let next_param = if path == "/" {
         String::new()
     } else {

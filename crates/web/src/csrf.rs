@@ -40,7 +40,12 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
-            .or_else(|| parts.uri.query().and_then(|q| form_value(q.as_bytes(), CSRF_FIELD)));
+            .or_else(|| {
+                parts
+                    .uri
+                    .query()
+                    .and_then(|q| form_value(q.as_bytes(), CSRF_FIELD))
+            });
         let is_form = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -73,7 +78,13 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     if existing.is_none() {
         res.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(CSRF_COOKIE, &token, 60 * 60 * 24 * 365, true, state.config.secure_cookies),
+            set_cookie(
+                CSRF_COOKIE,
+                &token,
+                60 * 60 * 24 * 365,
+                true,
+                state.config.secure_cookies,
+            ),
         );
     }
     res
@@ -94,7 +105,10 @@ mod tests {
 
     #[test]
     fn finds_the_token_in_a_form_body() {
-        assert_eq!(form_value(b"a=1&_csrf=abc%2Bd&b=2", "_csrf").as_deref(), Some("abc+d"));
+        assert_eq!(
+            form_value(b"a=1&_csrf=abc%2Bd&b=2", "_csrf").as_deref(),
+            Some("abc+d")
+        );
         assert_eq!(form_value(b"a=1", "_csrf"), None);
     }
 }

@@ -3,11 +3,11 @@
 //! A handler returns a [`PageError`]; it becomes an empty response carrying the kind, and
 //! [`render`] (a middleware that knows the caller's language) turns it into the page.
 
+use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use askama::Template;
 use peyvand_services::ServiceError;
 
 use crate::AppState;

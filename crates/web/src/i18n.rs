@@ -46,7 +46,9 @@ impl Catalogues {
             return id.to_owned();
         };
         let mut errors = vec![];
-        bundle.format_pattern(pattern, args, &mut errors).into_owned()
+        bundle
+            .format_pattern(pattern, args, &mut errors)
+            .into_owned()
     }
 
     pub fn has(&self, lang: Language, id: &str) -> bool {

@@ -48,7 +48,8 @@ pub fn router(state: AppState) -> Router {
 
 async fn healthz(State(state): State<AppState>) -> Response {
     match state.store.db.ping().await {
-        Ok(()) => Json(json!({"status": "ok", "database": state.store.db.backend().as_str()})).into_response(),
+        Ok(()) => Json(json!({"status": "ok", "database": state.store.db.backend().as_str()}))
+            .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
             (
@@ -90,7 +91,10 @@ async fn metrics(State(state): State<AppState>) -> Response {
     out.push_str("# TYPE peyvand_uptime_seconds gauge\n");
     out.push_str(&format!("peyvand_uptime_seconds {uptime}\n"));
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         out,
     )
         .into_response()

@@ -37,7 +37,11 @@ fn visitor_language(headers: &HeaderMap) -> Language {
         .get(axum::http::header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    match accept.split(',').next().map(|l| l.trim().to_ascii_lowercase()) {
+    match accept
+        .split(',')
+        .next()
+        .map(|l| l.trim().to_ascii_lowercase())
+    {
         Some(l) if l.starts_with("en") => Language::En,
         _ => Language::Fa,
     }
@@ -54,7 +58,10 @@ impl Page {
             tr: Tr::new(state.catalogues.clone(), prefs.language),
             prefs,
             user,
-            csrf: ext.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default(),
+            csrf: ext
+                .get::<CsrfToken>()
+                .map(|t| t.0.clone())
+                .unwrap_or_default(),
             title: String::new(),
             nav: "",
         }
@@ -83,7 +90,11 @@ impl Page {
     }
 
     pub fn dir(&self) -> &'static str {
-        if self.prefs.language.is_rtl() { "rtl" } else { "ltr" }
+        if self.prefs.language.is_rtl() {
+            "rtl"
+        } else {
+            "ltr"
+        }
     }
 
     /// A timestamp in the user's calendar, time zone and digits.
@@ -149,7 +160,10 @@ impl Page {
 impl FromRequestParts<AppState> for Page {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(Page::build(state, &parts.headers, &parts.extensions))
     }
 }

@@ -8,15 +8,43 @@ use crate::harness::*;
 
 async fn health_metrics_and_openapi(app: TestApp) {
     let c = reqwest::Client::new();
-    let health: serde_json::Value = c.get(app.url("/healthz")).send().await.unwrap().json().await.unwrap();
+    let health: serde_json::Value = c
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health["status"], "ok");
-    let metrics = c.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = c
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("peyvand_http_requests_total{class=\"2xx\"}"));
     assert!(metrics.contains("peyvand_database_up{backend="));
     assert!(metrics.contains("} 1\n"));
-    let doc: serde_json::Value = c.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: serde_json::Value = c
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(doc["openapi"].as_str().unwrap().chars().next(), Some('3'));
-    for path in ["/api/v1/me", "/api/v1/users", "/api/v1/users/{id}", "/api/v1/teams", "/api/v1/roles", "/api/v1/audit-log"] {
+    for path in [
+        "/api/v1/me",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/teams",
+        "/api/v1/roles",
+        "/api/v1/audit-log",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
     assert!(doc["components"]["schemas"].get("ErrorBody").is_some());
@@ -34,15 +62,27 @@ async fn users_through_the_api(app: TestApp) {
 
     // Bad input: every problem named, in the caller's language (English for this user), nothing created.
     let (status, err) = api
-        .send(Method::POST, "/users", json!({"email": "nope", "display_name": "", "password": "short", "role": "wizard"}))
+        .send(
+            Method::POST,
+            "/users",
+            json!({"email": "nope", "display_name": "", "password": "short", "role": "wizard"}),
+        )
         .await;
     assert_eq!(status, 422);
     assert_eq!(err["error"]["code"], "validation_failed");
-    let fields: Vec<&str> = err["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = err["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
     for f in ["email", "display_name", "password", "role"] {
         assert!(fields.contains(&f), "{f} named in {err}");
     }
-    assert_eq!(err["error"]["fields"][0]["message"], "Enter a valid email address.");
+    assert_eq!(
+        err["error"]["fields"][0]["message"],
+        "Enter a valid email address."
+    );
     // Unknown fields and wrong types are named too.
     let (status, err) = api.send(Method::POST, "/users", json!({"email": "a@b.co", "display_name": "A", "password": "x", "role": "sales", "colour": 1})).await;
     assert_eq!(status, 422);
@@ -54,14 +94,19 @@ async fn users_through_the_api(app: TestApp) {
     assert_eq!(list["data"].as_array().unwrap().len(), 1);
 
     // Create, read, change.
-    let (status, team) = api.send(Method::POST, "/teams", json!({"name": "فروش تهران"})).await;
+    let (status, team) = api
+        .send(Method::POST, "/teams", json!({"name": "فروش تهران"}))
+        .await;
     assert_eq!(status, 201);
     let (status, user) = api
         .send(Method::POST, "/users", json!({"email": " Ali@Example.com ", "display_name": "علي رضايي", "password": "long enough password", "role": "sales", "team_ids": [team["id"]]}))
         .await;
     assert_eq!(status, 201, "{user}");
     assert_eq!(user["email"], "ali@example.com");
-    assert_eq!(user["display_name"], "علی رضایی", "Arabic letters are stored in Persian form");
+    assert_eq!(
+        user["display_name"], "علی رضایی",
+        "Arabic letters are stored in Persian form"
+    );
     assert_eq!(user["team_ids"][0], team["id"]);
     let id = user["id"].as_str().unwrap().to_owned();
     let (status, same) = api.send(Method::POST, "/users", json!({"email": "ali@example.com", "display_name": "x", "password": "long enough password", "role": "sales"})).await;
@@ -70,10 +115,22 @@ async fn users_through_the_api(app: TestApp) {
     let (status, got) = api.get(&format!("/users/{id}")).await;
     assert_eq!(status, 200);
     assert_eq!(got["role"], "sales");
-    let (status, changed) = api.send(Method::PATCH, &format!("/users/{id}"), json!({"role": "manager"})).await;
+    let (status, changed) = api
+        .send(
+            Method::PATCH,
+            &format!("/users/{id}"),
+            json!({"role": "manager"}),
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(changed["role"], "manager");
-    let (status, _) = api.send(Method::PATCH, &format!("/users/{id}"), json!({"role": "nobody"})).await;
+    let (status, _) = api
+        .send(
+            Method::PATCH,
+            &format!("/users/{id}"),
+            json!({"role": "nobody"}),
+        )
+        .await;
     assert_eq!(status, 422);
     let (status, _) = api.get("/users/0191f5a0-0000-7000-8000-000000000000").await;
     assert_eq!(status, 404);
@@ -81,14 +138,22 @@ async fn users_through_the_api(app: TestApp) {
     assert_eq!(status, 404);
 
     // The audit log has the role change with old and new values, and the key's use.
-    let (status, log) = api.get(&format!("/audit-log?record_type=user&record_id={id}")).await;
+    let (status, log) = api
+        .get(&format!("/audit-log?record_type=user&record_id={id}"))
+        .await;
     assert_eq!(status, 200);
     let entries = log["data"].as_array().unwrap();
     assert_eq!(entries[0]["action"], "role_change");
     assert_eq!(entries[0]["changes"]["role"], json!(["sales", "manager"]));
     assert_eq!(entries[0]["via"], "api");
     let (_, log) = api.get("/audit-log?record_type=api_key").await;
-    assert!(log["data"].as_array().unwrap().iter().any(|e| e["action"] == "api_key_used"));
+    assert!(
+        log["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "api_key_used")
+    );
 
     // Search is Persian-normalised: Arabic ي finds Persian ی.
     let (_, found) = api.get("/users?q=%D8%B9%D9%84%D9%8A").await;
@@ -99,7 +164,8 @@ both!(users, users_through_the_api);
 async fn lists_page_with_a_cursor(app: TestApp) {
     let (_, key) = app.user_with_key("root@example.com", "admin").await;
     for i in 0..6 {
-        app.user_with_key(&format!("u{i}@example.com"), "sales").await;
+        app.user_with_key(&format!("u{i}@example.com"), "sales")
+            .await;
     }
     let api = app.api(&key);
     let mut seen = vec![];
@@ -136,7 +202,13 @@ async fn roles_limit_what_a_key_can_do(app: TestApp) {
     let (status, err) = api.send(Method::POST, "/users", json!({"email": "x@example.com", "display_name": "x", "password": "long enough password", "role": "admin"})).await;
     assert_eq!(status, 403);
     assert_eq!(err["error"]["code"], "forbidden");
-    assert!(app.store.user_by_email("x@example.com").await.unwrap().is_none());
+    assert!(
+        app.store
+            .user_by_email("x@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let (status, _) = api.get("/audit-log").await;
     assert_eq!(status, 403);
     let (status, _) = api.send(Method::POST, "/teams", json!({"name": "t"})).await;
@@ -150,20 +222,48 @@ async fn revoked_and_deactivated_keys_stop_working(app: TestApp) {
     let (admin_id, admin_key) = app.user_with_key("root@example.com", "admin").await;
     let (user_id, user_key) = app.user_with_key("leaver@example.com", "sales").await;
     assert_eq!(app.api(&user_key).get("/me").await.0, 200);
-    let (status, _) = app.api(&admin_key).send(Method::PATCH, &format!("/users/{user_id}"), json!({"active": false})).await;
+    let (status, _) = app
+        .api(&admin_key)
+        .send(
+            Method::PATCH,
+            &format!("/users/{user_id}"),
+            json!({"active": false}),
+        )
+        .await;
     assert_eq!(status, 200);
-    assert_eq!(app.api(&user_key).get("/me").await.0, 401, "a deactivated user's key stops working");
+    assert_eq!(
+        app.api(&user_key).get("/me").await.0,
+        401,
+        "a deactivated user's key stops working"
+    );
     let user = app.store.user_by_id(user_id).await.unwrap().unwrap();
     assert!(!user.active, "the account is kept, not deleted");
     // An admin cannot deactivate themselves.
-    let (status, err) = app.api(&admin_key).send(Method::PATCH, &format!("/users/{admin_id}"), json!({"active": false})).await;
+    let (status, err) = app
+        .api(&admin_key)
+        .send(
+            Method::PATCH,
+            &format!("/users/{admin_id}"),
+            json!({"active": false}),
+        )
+        .await;
     assert_eq!(status, 422);
     assert_eq!(err["error"]["fields"][0]["code"], "user.cannot_demote_self");
     // Revoking a key.
     let keys = app.store.api_keys_of(admin_id).await.unwrap();
-    let ctx = peyvand_services::audit::Ctx { who: peyvand_services::audit::Who::operator(), origin: peyvand_services::Origin::cli() };
-    let actor = peyvand_services::auth::actor_for(&app.store, &app.store.user_by_id(admin_id).await.unwrap().unwrap()).await.unwrap();
-    peyvand_services::auth::revoke_api_key(&app.store, &ctx, &actor, keys[0].id).await.unwrap();
+    let ctx = peyvand_services::audit::Ctx {
+        who: peyvand_services::audit::Who::operator(),
+        origin: peyvand_services::Origin::cli(),
+    };
+    let actor = peyvand_services::auth::actor_for(
+        &app.store,
+        &app.store.user_by_id(admin_id).await.unwrap().unwrap(),
+    )
+    .await
+    .unwrap();
+    peyvand_services::auth::revoke_api_key(&app.store, &ctx, &actor, keys[0].id)
+        .await
+        .unwrap();
     assert_eq!(app.api(&admin_key).get("/me").await.0, 401);
 }
 both!(key_lifecycle, revoked_and_deactivated_keys_stop_working);

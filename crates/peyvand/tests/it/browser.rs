@@ -20,7 +20,11 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Starts chromedriver; fails the test (never skips) when it is not installed.
@@ -33,9 +37,14 @@ async fn start_driver() -> Driver {
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("chromedriver ({bin}) is required for the browser tests: {e}; run scripts/test.sh, which installs it"));
+    // Owned by the guard from here on, so it is killed and reaped even if the test fails.
+    let driver = Driver { child, port };
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            return Driver { child, port };
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return driver;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -44,7 +53,8 @@ async fn start_driver() -> Driver {
 
 async fn browser(driver: &Driver) -> Client {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let profile = std::env::temp_dir().join(format!("peyvand-chrome-{}", uuid::Uuid::now_v7().simple()));
+    let profile =
+        std::env::temp_dir().join(format!("peyvand-chrome-{}", uuid::Uuid::now_v7().simple()));
     let caps = serde_json::json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
@@ -57,7 +67,9 @@ async fn browser(driver: &Driver) -> Client {
             ]
         }
     });
-    let serde_json::Value::Object(caps) = caps else { unreachable!() };
+    let serde_json::Value::Object(caps) = caps else {
+        unreachable!()
+    };
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{}", driver.port))
@@ -66,7 +78,13 @@ async fn browser(driver: &Driver) -> Client {
 }
 
 async fn attr(c: &Client, css: &str, name: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap().attr(name).await.unwrap().unwrap_or_default()
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .attr(name)
+        .await
+        .unwrap()
+        .unwrap_or_default()
 }
 
 async fn fill(c: &Client, css: &str, value: &str) {
@@ -76,7 +94,11 @@ async fn fill(c: &Client, css: &str, value: &str) {
 }
 
 async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
-    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
 }
 
 /// First run in Persian (RTL), then the user switches to English (LTR); a bad value on the
@@ -92,7 +114,12 @@ async fn shell_is_rtl_in_persian_and_ltr_in_english() {
     c.goto(&app.url("/")).await.unwrap();
     wait_for(&c, "form[action='/setup']").await;
     assert_eq!(attr(&c, "html", "dir").await, "ltr");
-    c.find(Locator::Css("#lang-fa")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#lang-fa"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for(&c, "#lang-en").await;
     assert_eq!(attr(&c, "html", "dir").await, "rtl");
     assert_eq!(attr(&c, "html", "lang").await, "fa");
@@ -100,55 +127,152 @@ async fn shell_is_rtl_in_persian_and_ltr_in_english() {
     fill(&c, "#email", "maryam@example.com").await;
     fill(&c, "#password", ADMIN_PASSWORD).await;
     fill(&c, "#password_confirm", ADMIN_PASSWORD).await;
-    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 
     let welcome = wait_for(&c, "#welcome").await;
     assert_eq!(welcome.text().await.unwrap(), "مریم احمدی، خوش آمدید.");
     assert_eq!(attr(&c, "html", "dir").await, "rtl");
     // The side navigation sits on the right in RTL.
-    let nav_x = c.execute("return document.getElementById('sidenav').getBoundingClientRect().left", vec![]).await.unwrap();
-    let main_x = c.execute("return document.getElementById('main').getBoundingClientRect().left", vec![]).await.unwrap();
-    assert!(nav_x.as_f64().unwrap() > main_x.as_f64().unwrap(), "navigation on the right in Persian");
-    let today = c.find(Locator::Css("#today strong")).await.unwrap().text().await.unwrap();
-    assert!(today.chars().any(|ch| ('۰'..='۹').contains(&ch)), "Persian digits in {today}");
+    let nav_x = c
+        .execute(
+            "return document.getElementById('sidenav').getBoundingClientRect().left",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let main_x = c
+        .execute(
+            "return document.getElementById('main').getBoundingClientRect().left",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        nav_x.as_f64().unwrap() > main_x.as_f64().unwrap(),
+        "navigation on the right in Persian"
+    );
+    let today = c
+        .find(Locator::Css("#today strong"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        today.chars().any(|ch| ('۰'..='۹').contains(&ch)),
+        "Persian digits in {today}"
+    );
 
     // Bad time zone: message next to the field, nothing saved.
     c.goto(&app.url("/profile")).await.unwrap();
     fill(&c, "#time_zone", "Mars/Base").await;
-    c.find(Locator::Css("#save-prefs")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#save-prefs"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let err = wait_for(&c, "#time_zone-error").await;
     assert!(err.text().await.unwrap().contains("Asia/Tehran"));
 
     // Switch to English.
     fill(&c, "#time_zone", "Asia/Tehran").await;
-    c.find(Locator::Css("#language option[value=en]")).await.unwrap().click().await.unwrap();
-    c.find(Locator::Css("#calendar option[value=gregorian]")).await.unwrap().click().await.unwrap();
-    c.find(Locator::Css("#digits option[value=latin]")).await.unwrap().click().await.unwrap();
-    c.find(Locator::Css("#save-prefs")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#language option[value=en]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#calendar option[value=gregorian]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#digits option[value=latin]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#save-prefs"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for(&c, "#saved").await;
     assert_eq!(attr(&c, "html", "dir").await, "ltr");
     assert_eq!(attr(&c, "html", "lang").await, "en");
     c.goto(&app.url("/")).await.unwrap();
-    let nav_x = c.execute("return document.getElementById('sidenav').getBoundingClientRect().left", vec![]).await.unwrap();
-    let main_x = c.execute("return document.getElementById('main').getBoundingClientRect().left", vec![]).await.unwrap();
-    assert!(nav_x.as_f64().unwrap() < main_x.as_f64().unwrap(), "navigation on the left in English");
-    assert_eq!(c.find(Locator::Css("#welcome")).await.unwrap().text().await.unwrap(), "Welcome, مریم احمدی.");
+    let nav_x = c
+        .execute(
+            "return document.getElementById('sidenav').getBoundingClientRect().left",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let main_x = c
+        .execute(
+            "return document.getElementById('main').getBoundingClientRect().left",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        nav_x.as_f64().unwrap() < main_x.as_f64().unwrap(),
+        "navigation on the left in English"
+    );
+    assert_eq!(
+        c.find(Locator::Css("#welcome"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Welcome, مریم احمدی."
+    );
 
     // Sign out, and back in through the form.
-    c.find(Locator::Css("#logout")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#logout"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for(&c, "form[action='/login']").await;
     fill(&c, "#email", "maryam@example.com").await;
     fill(&c, "#password", "wrong password").await;
-    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for(&c, "#login-error").await;
     fill(&c, "#password", ADMIN_PASSWORD).await;
-    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for(&c, "#welcome").await;
 
     // Create an API key; it is shown once.
     c.goto(&app.url("/profile/api-keys")).await.unwrap();
     fill(&c, "#key-name", "website").await;
-    c.find(Locator::Css("#create-key")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#create-key"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let key = wait_for(&c, "#new-key").await.text().await.unwrap();
     assert!(key.starts_with("pvk_"));
     let (status, me) = app.api(&key).get("/me").await;

@@ -34,7 +34,8 @@ impl TestDb {
     pub async fn new(backend: Backend) -> TestDb {
         match backend {
             Backend::Sqlite => {
-                let dir = std::env::temp_dir().join(format!("peyvand-it-{}", Uuid::now_v7().simple()));
+                let dir =
+                    std::env::temp_dir().join(format!("peyvand-it-{}", Uuid::now_v7().simple()));
                 TestDb {
                     location: DbLocation::DataDir(dir.clone()),
                     dir: Some(dir),
@@ -46,10 +47,17 @@ impl TestDb {
                 let admin = pg_admin_url();
                 let db = Db::open(&DbLocation::Url(admin.clone()))
                     .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL must be reachable at {admin} for the tests: {e}"));
-                db.execute(format!("CREATE DATABASE {name}"), vec![]).await.expect("create test database");
+                    .unwrap_or_else(|e| {
+                        panic!("PostgreSQL must be reachable at {admin} for the tests: {e}")
+                    });
+                db.execute(format!("CREATE DATABASE {name}"), vec![])
+                    .await
+                    .expect("create test database");
                 db.close().await;
-                let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin);
+                let base = admin
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_owned())
+                    .unwrap_or(admin);
                 TestDb {
                     location: DbLocation::Url(format!("{base}/{name}")),
                     dir: None,
@@ -68,10 +76,18 @@ impl Drop for TestDb {
         if let Some(name) = self.pg_name.take() {
             // Drop runs outside async context; use a short-lived runtime on its own thread.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 rt.block_on(async move {
                     if let Ok(db) = Db::open(&DbLocation::Url(pg_admin_url())).await {
-                        let _ = db.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), vec![]).await;
+                        let _ = db
+                            .execute(
+                                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                                vec![],
+                            )
+                            .await;
                         db.close().await;
                     }
                 });
@@ -111,9 +127,12 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let server = tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                .await
-                .unwrap();
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
         });
         TestApp {
             addr,
@@ -174,7 +193,11 @@ impl TestApp {
         let csrf = self.csrf(&c, "/login").await;
         let res = c
             .post(self.url("/login"))
-            .form(&[("_csrf", csrf.as_str()), ("email", email), ("password", password)])
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("email", email),
+                ("password", password),
+            ])
             .send()
             .await
             .unwrap();
@@ -213,7 +236,9 @@ impl TestApp {
         )
         .await
         .expect("create user");
-        let (key, _) = auth::create_api_key(&self.store, &ctx, user.id, "tests").await.unwrap();
+        let (key, _) = auth::create_api_key(&self.store, &ctx, user.id, "tests")
+            .await
+            .unwrap();
         (user.id, key)
     }
 
@@ -250,7 +275,12 @@ impl Api {
         (res.status().as_u16(), res.json().await.unwrap_or_default())
     }
 
-    pub async fn send(&self, method: reqwest::Method, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
         let res = self
             .client
             .request(method, format!("{}{path}", self.base))
@@ -271,11 +301,15 @@ macro_rules! both {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                $scenario($crate::harness::TestApp::spawn($crate::harness::Backend::Sqlite).await).await;
+                $scenario($crate::harness::TestApp::spawn($crate::harness::Backend::Sqlite).await)
+                    .await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                $scenario($crate::harness::TestApp::spawn($crate::harness::Backend::Postgres).await).await;
+                $scenario(
+                    $crate::harness::TestApp::spawn($crate::harness::Backend::Postgres).await,
+                )
+                .await;
             }
         }
     };

@@ -22,7 +22,12 @@ async fn first_run_creates_one_admin(app: TestApp) {
     // Without the CSRF token nothing is created.
     let res = c
         .post(app.url("/setup"))
-        .form(&[("email", ADMIN_EMAIL), ("display_name", "x"), ("password", ADMIN_PASSWORD), ("password_confirm", ADMIN_PASSWORD)])
+        .form(&[
+            ("email", ADMIN_EMAIL),
+            ("display_name", "x"),
+            ("password", ADMIN_PASSWORD),
+            ("password_confirm", ADMIN_PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -33,7 +38,14 @@ async fn first_run_creates_one_admin(app: TestApp) {
     let csrf = app.csrf(&c, "/setup").await;
     let res = c
         .post(app.url("/setup"))
-        .form(&[("_csrf", csrf.as_str()), ("email", "not-an-email"), ("display_name", ""), ("password", "short"), ("password_confirm", "short"), ("language", "fa")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", "not-an-email"),
+            ("display_name", ""),
+            ("password", "short"),
+            ("password_confirm", "short"),
+            ("language", "fa"),
+        ])
         .send()
         .await
         .unwrap();
@@ -49,10 +61,19 @@ async fn first_run_creates_one_admin(app: TestApp) {
     let home = admin.get(app.url("/")).send().await.unwrap();
     assert_eq!(home.status(), 200);
     let html = home.text().await.unwrap();
-    assert!(html.contains("<html lang=\"fa\" dir=\"rtl\">"), "Persian shell is RTL");
+    assert!(
+        html.contains("<html lang=\"fa\" dir=\"rtl\">"),
+        "Persian shell is RTL"
+    );
     assert!(html.contains("مدیر، خوش آمدید."));
-    assert!(html.contains("href=\"/settings\""), "an administrator sees the settings area");
-    assert!(html.contains("راه‌اندازی اولیه") || html.contains("ورود"), "recent activity lists the setup");
+    assert!(
+        html.contains("href=\"/settings\""),
+        "an administrator sees the settings area"
+    );
+    assert!(
+        html.contains("راه‌اندازی اولیه") || html.contains("ورود"),
+        "recent activity lists the setup"
+    );
 
     // The first-run page is closed once an account exists, even to a direct POST.
     let other = app.client();
@@ -61,7 +82,13 @@ async fn first_run_creates_one_admin(app: TestApp) {
     let csrf = app.csrf(&other, "/login").await;
     let res = other
         .post(app.url("/setup"))
-        .form(&[("_csrf", csrf.as_str()), ("email", "intruder@example.com"), ("display_name", "x"), ("password", ADMIN_PASSWORD), ("password_confirm", ADMIN_PASSWORD)])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", "intruder@example.com"),
+            ("display_name", "x"),
+            ("password", ADMIN_PASSWORD),
+            ("password_confirm", ADMIN_PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -76,7 +103,11 @@ async fn failed_sign_in_is_refused_and_audited(app: TestApp) {
     let csrf = app.csrf(&c, "/login").await;
     let res = c
         .post(app.url("/login"))
-        .form(&[("_csrf", csrf.as_str()), ("email", ADMIN_EMAIL), ("password", "wrong password!")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", ADMIN_EMAIL),
+            ("password", "wrong password!"),
+        ])
         .send()
         .await
         .unwrap();
@@ -86,10 +117,16 @@ async fn failed_sign_in_is_refused_and_audited(app: TestApp) {
     assert_eq!(res.status(), 303, "still signed out");
     let log = app
         .store
-        .list_audit(&peyvand_store::AuditQuery { limit: 20, ..Default::default() })
+        .list_audit(&peyvand_store::AuditQuery {
+            limit: 20,
+            ..Default::default()
+        })
         .await
         .unwrap();
-    assert!(log.iter().any(|e| e.action == "sign_in_failed" && e.actor_label == ADMIN_EMAIL));
+    assert!(
+        log.iter()
+            .any(|e| e.action == "sign_in_failed" && e.actor_label == ADMIN_EMAIL)
+    );
     assert!(log.iter().any(|e| e.action == "sign_in"));
     assert!(log.iter().any(|e| e.action == "setup"));
 }
@@ -128,7 +165,10 @@ const API: &[(&str, &str)] = &[
     ("GET", "/api/v1/users"),
     ("POST", "/api/v1/users"),
     ("GET", "/api/v1/users/0191f5a0-0000-7000-8000-000000000000"),
-    ("PATCH", "/api/v1/users/0191f5a0-0000-7000-8000-000000000000"),
+    (
+        "PATCH",
+        "/api/v1/users/0191f5a0-0000-7000-8000-000000000000",
+    ),
     ("GET", "/api/v1/teams"),
     ("POST", "/api/v1/teams"),
     ("GET", "/api/v1/roles"),
@@ -146,7 +186,12 @@ async fn nothing_private_is_reachable_signed_out(app: TestApp) {
     // Even with a valid CSRF token, a signed-out POST changes nothing.
     let csrf = app.csrf(&c, "/login").await;
     for path in UI_POST {
-        let res = c.post(app.url(path)).form(&[("_csrf", csrf.as_str()), ("name", "x")]).send().await.unwrap();
+        let res = c
+            .post(app.url(path))
+            .form(&[("_csrf", csrf.as_str()), ("name", "x")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 303, "POST {path} must require sign-in");
         assert!(location(&res).starts_with("/login"), "POST {path}");
     }
@@ -170,7 +215,13 @@ async fn nothing_private_is_reachable_signed_out(app: TestApp) {
         assert_eq!(res.status(), 401, "{method} {path} with a bad key");
     }
     // Public endpoints stay public.
-    for path in ["/login", "/healthz", "/metrics", "/api/v1/openapi.json", "/assets/app.css"] {
+    for path in [
+        "/login",
+        "/healthz",
+        "/metrics",
+        "/api/v1/openapi.json",
+        "/assets/app.css",
+    ] {
         let res = c.get(app.url(path)).send().await.unwrap();
         assert_eq!(res.status(), 200, "GET {path} is public");
     }
@@ -180,7 +231,12 @@ both!(signed_out_access, nothing_private_is_reachable_signed_out);
 
 async fn signed_in_forms_need_the_csrf_token(app: TestApp) {
     let admin = app.setup_admin().await;
-    let res = admin.post(app.url("/settings/teams")).form(&[("name", "فروش")]).send().await.unwrap();
+    let res = admin
+        .post(app.url("/settings/teams"))
+        .form(&[("name", "فروش")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     assert!(res.text().await.unwrap().contains("id=\"error-message\""));
     let csrf = app.csrf(&admin, "/settings/teams").await;
@@ -210,7 +266,14 @@ async fn preferences_switch_language_direction_and_calendar(app: TestApp) {
     // A bad time zone is refused by name and changes nothing.
     let res = admin
         .post(app.url("/profile"))
-        .form(&[("_csrf", csrf.as_str()), ("display_name", "مدیر"), ("language", "en"), ("calendar", "gregorian"), ("time_zone", "Mars/Olympus"), ("digits", "latin")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("display_name", "مدیر"),
+            ("language", "en"),
+            ("calendar", "gregorian"),
+            ("time_zone", "Mars/Olympus"),
+            ("digits", "latin"),
+        ])
         .send()
         .await
         .unwrap();
@@ -222,34 +285,94 @@ async fn preferences_switch_language_direction_and_calendar(app: TestApp) {
 
     let res = admin
         .post(app.url("/profile"))
-        .form(&[("_csrf", csrf.as_str()), ("display_name", "Admin"), ("language", "en"), ("calendar", "gregorian"), ("time_zone", "Europe/London"), ("digits", "latin")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("display_name", "Admin"),
+            ("language", "en"),
+            ("calendar", "gregorian"),
+            ("time_zone", "Europe/London"),
+            ("digits", "latin"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let html = admin.get(app.url("/")).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("<html lang=\"en\" dir=\"ltr\">"), "English shell is LTR");
+    let html = admin
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("<html lang=\"en\" dir=\"ltr\">"),
+        "English shell is LTR"
+    );
     assert!(html.contains("Welcome, Admin."));
     // The other calendar is shown beside today's date: Jalali month names when Gregorian is chosen.
-    let jalali_months = ["Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar", "Dey", "Bahman", "Esfand"];
+    let jalali_months = [
+        "Farvardin",
+        "Ordibehesht",
+        "Khordad",
+        "Tir",
+        "Mordad",
+        "Shahrivar",
+        "Mehr",
+        "Aban",
+        "Azar",
+        "Dey",
+        "Bahman",
+        "Esfand",
+    ];
     assert!(jalali_months.iter().any(|m| html.contains(m)));
 
     // Jalali calendar in English, with Persian digits.
     let res = admin
         .post(app.url("/profile"))
-        .form(&[("_csrf", csrf.as_str()), ("display_name", "Admin"), ("language", "en"), ("calendar", "jalali"), ("time_zone", "Asia/Tehran"), ("digits", "persian")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("display_name", "Admin"),
+            ("language", "en"),
+            ("calendar", "jalali"),
+            ("time_zone", "Asia/Tehran"),
+            ("digits", "persian"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let html = admin.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let html = admin
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(jalali_months.iter().any(|m| html.contains(m)));
     assert!(html.contains('۱') || html.contains('۰'), "Persian digits");
-    let log = app.store.list_audit(&peyvand_store::AuditQuery { record_type: Some("user".into()), limit: 50, ..Default::default() }).await.unwrap();
-    let update = log.iter().find(|e| e.action == "update").expect("profile change audited");
-    assert!(update.changes.0.get("language").is_some() || update.changes.0.get("calendar").is_some());
+    let log = app
+        .store
+        .list_audit(&peyvand_store::AuditQuery {
+            record_type: Some("user".into()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let update = log
+        .iter()
+        .find(|e| e.action == "update")
+        .expect("profile change audited");
+    assert!(
+        update.changes.0.get("language").is_some() || update.changes.0.get("calendar").is_some()
+    );
 }
-both!(preferences, preferences_switch_language_direction_and_calendar);
+both!(
+    preferences,
+    preferences_switch_language_direction_and_calendar
+);
 
 async fn session_survives_a_restart(app: TestApp) {
     app.setup_admin().await;
@@ -257,7 +380,11 @@ async fn session_survives_a_restart(app: TestApp) {
     let csrf = app.csrf(&c, "/login").await;
     let res = c
         .post(app.url("/login"))
-        .form(&[("_csrf", csrf.as_str()), ("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", ADMIN_EMAIL),
+            ("password", ADMIN_PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -271,7 +398,12 @@ async fn session_survives_a_restart(app: TestApp) {
         .and_then(|v| v.split(';').next())
         .expect("a session cookie")
         .to_owned();
-    assert!(res.headers().get_all("set-cookie").iter().any(|v| v.to_str().unwrap().contains("HttpOnly")));
+    assert!(
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|v| v.to_str().unwrap().contains("HttpOnly"))
+    );
     let backend = app.backend;
     let db = app.stop().await;
     let app = TestApp::spawn_on(backend, db).await;
@@ -291,7 +423,14 @@ async fn admin_manages_users_and_access_follows_roles(app: TestApp) {
     let csrf = app.csrf(&admin, "/settings/users").await;
     let res = admin
         .post(app.url("/settings/users"))
-        .form(&[("_csrf", csrf.as_str()), ("display_name", "سارا"), ("email", "bad"), ("password", ADMIN_PASSWORD), ("role", "sales"), ("language", "fa")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("display_name", "سارا"),
+            ("email", "bad"),
+            ("password", ADMIN_PASSWORD),
+            ("role", "sales"),
+            ("language", "fa"),
+        ])
         .send()
         .await
         .unwrap();
@@ -300,39 +439,83 @@ async fn admin_manages_users_and_access_follows_roles(app: TestApp) {
     assert_eq!(app.store.count_users().await.unwrap(), 1);
     let res = admin
         .post(app.url("/settings/users"))
-        .form(&[("_csrf", csrf.as_str()), ("display_name", "سارا"), ("email", "sara@example.com"), ("password", ADMIN_PASSWORD), ("role", "sales"), ("language", "en")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("display_name", "سارا"),
+            ("email", "sara@example.com"),
+            ("password", ADMIN_PASSWORD),
+            ("role", "sales"),
+            ("language", "en"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let sara = app.store.user_by_email("sara@example.com").await.unwrap().unwrap();
+    let sara = app
+        .store
+        .user_by_email("sara@example.com")
+        .await
+        .unwrap()
+        .unwrap();
 
     // Sales users see their colleagues, but not roles or the audit log.
     let sales = app.login("sara@example.com", ADMIN_PASSWORD).await;
-    let html = sales.get(app.url("/settings")).send().await.unwrap().text().await.unwrap();
+    let html = sales
+        .get(app.url("/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("href=\"/settings/users\""));
     assert!(!html.contains("href=\"/settings/audit\""));
     assert!(!html.contains("href=\"/settings/roles\""));
     let res = sales.get(app.url("/settings/audit")).send().await.unwrap();
     assert_eq!(res.status(), 403);
-    assert!(res.text().await.unwrap().contains("You do not have permission"), "error page in the user's language");
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("You do not have permission"),
+        "error page in the user's language"
+    );
     let res = sales.get(app.url("/settings/roles")).send().await.unwrap();
     assert_eq!(res.status(), 403);
     let csrf_s = app.csrf(&sales, "/profile").await;
     let res = sales
         .post(app.url("/settings/users"))
-        .form(&[("_csrf", csrf_s.as_str()), ("display_name", "x"), ("email", "x@example.com"), ("password", ADMIN_PASSWORD), ("role", "admin")])
+        .form(&[
+            ("_csrf", csrf_s.as_str()),
+            ("display_name", "x"),
+            ("email", "x@example.com"),
+            ("password", ADMIN_PASSWORD),
+            ("role", "admin"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
-    assert!(app.store.user_by_email("x@example.com").await.unwrap().is_none());
+    assert!(
+        app.store
+            .user_by_email("x@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // The administrator cannot demote themselves.
     let me = app.store.user_by_email(ADMIN_EMAIL).await.unwrap().unwrap();
     let res = admin
         .post(app.url(&format!("/settings/users/{}", me.id)))
-        .form(&[("_csrf", csrf.as_str()), ("display_name", "مدیر"), ("email", ADMIN_EMAIL), ("role", "sales"), ("active", "true"), ("teams_present", "1")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("display_name", "مدیر"),
+            ("email", ADMIN_EMAIL),
+            ("role", "sales"),
+            ("active", "true"),
+            ("teams_present", "1"),
+        ])
         .send()
         .await
         .unwrap();
@@ -341,18 +524,40 @@ async fn admin_manages_users_and_access_follows_roles(app: TestApp) {
     // Deactivating Sara ends her session at once; her account is kept.
     let res = admin
         .post(app.url(&format!("/settings/users/{}", sara.id)))
-        .form(&[("_csrf", csrf.as_str()), ("display_name", "سارا"), ("email", "sara@example.com"), ("role", "manager"), ("teams_present", "1")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("display_name", "سارا"),
+            ("email", "sara@example.com"),
+            ("role", "manager"),
+            ("teams_present", "1"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
     let res = sales.get(app.url("/")).send().await.unwrap();
     assert_eq!(res.status(), 303, "a deactivated user is signed out");
-    let sara = app.store.user_by_email("sara@example.com").await.unwrap().unwrap();
+    let sara = app
+        .store
+        .user_by_email("sara@example.com")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!sara.active);
-    let log = app.store.list_audit(&peyvand_store::AuditQuery { record_id: Some(sara.id.to_string()), limit: 10, ..Default::default() }).await.unwrap();
+    let log = app
+        .store
+        .list_audit(&peyvand_store::AuditQuery {
+            record_id: Some(sara.id.to_string()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(log[0].action, "role_change");
-    assert_eq!(log[0].changes.0["role"], serde_json::json!(["sales", "manager"]));
+    assert_eq!(
+        log[0].changes.0["role"],
+        serde_json::json!(["sales", "manager"])
+    );
     assert_eq!(log[0].changes.0["active"], serde_json::json!([true, false]));
 }
 both!(user_admin, admin_manages_users_and_access_follows_roles);
@@ -361,21 +566,42 @@ async fn role_matrix_edits_permissions(app: TestApp) {
     let admin = app.setup_admin().await;
     let sales = app.store.role_by_key("sales").await.unwrap().unwrap();
     let path = format!("/settings/roles/{}", sales.id);
-    let html = admin.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    let html = admin
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("name=\"contact.read\""));
     let csrf = peyvand_web_csrf(&html);
     let res = admin
         .post(app.url(&path))
-        .form(&[("_csrf", csrf.as_str()), ("contact.read", "all"), ("deal.read", "own"), ("lead.export", "none")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("contact.read", "all"),
+            ("deal.read", "own"),
+            ("lead.export", "none"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
     let sales = app.store.role_by_key("sales").await.unwrap().unwrap();
     use peyvand_domain::access::{Action, RecordType, Scope};
-    assert_eq!(sales.permissions.0.scope(RecordType::Contact, Action::Read), Scope::All);
-    assert_eq!(sales.permissions.0.scope(RecordType::Deal, Action::Read), Scope::Own);
-    assert_eq!(sales.permissions.0.scope(RecordType::Deal, Action::Update), Scope::None);
+    assert_eq!(
+        sales.permissions.0.scope(RecordType::Contact, Action::Read),
+        Scope::All
+    );
+    assert_eq!(
+        sales.permissions.0.scope(RecordType::Deal, Action::Read),
+        Scope::Own
+    );
+    assert_eq!(
+        sales.permissions.0.scope(RecordType::Deal, Action::Update),
+        Scope::None
+    );
     // Nonsense is refused and changes nothing.
     let res = admin
         .post(app.url(&path))

@@ -24,9 +24,18 @@ pub use platform::ApiDoc;
 pub fn router(state: AppState) -> Router {
     let protected = Router::new()
         .route("/me", get(platform::me))
-        .route("/users", get(platform::list_users).post(platform::create_user))
-        .route("/users/{id}", get(platform::get_user).patch(platform::update_user))
-        .route("/teams", get(platform::list_teams).post(platform::create_team))
+        .route(
+            "/users",
+            get(platform::list_users).post(platform::create_user),
+        )
+        .route(
+            "/users/{id}",
+            get(platform::get_user).patch(platform::update_user),
+        )
+        .route(
+            "/teams",
+            get(platform::list_teams).post(platform::create_team),
+        )
         .route("/roles", get(platform::list_roles))
         .route("/audit-log", get(platform::list_audit))
         .route_layer(middleware::from_fn(crate::auth::require_api));
@@ -35,7 +44,10 @@ pub fn router(state: AppState) -> Router {
         .merge(protected)
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found") })
         .layer(middleware::from_fn_with_state(state.clone(), translate))
-        .layer(middleware::from_fn_with_state(state.clone(), crate::auth::resolve))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::resolve,
+        ))
         .with_state(state)
 }
 
@@ -133,7 +145,9 @@ impl From<ServiceError> for ApiError {
             },
             ServiceError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found"),
             ServiceError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden"),
-            ServiceError::BadCredentials => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated"),
+            ServiceError::BadCredentials => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated")
+            }
             ServiceError::SetupDone => ApiError::new(StatusCode::CONFLICT, "conflict"),
             ServiceError::Store(e) => {
                 tracing::error!(error = %e, "API request failed");

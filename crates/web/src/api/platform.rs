@@ -130,10 +130,15 @@ pub async fn me(State(state): State<AppState>, me: Authed) -> ApiResult<Json<Use
 }
 
 #[utoipa::path(get, path = "/api/v1/users", params(ListParams), responses((status = 200, body = Page<UserOut>), (status = 403, body = ErrorBody)))]
-pub async fn list_users(State(state): State<AppState>, me: Authed, Query(p): Query<ListParams>) -> ApiResult<Json<Page<UserOut>>> {
+pub async fn list_users(
+    State(state): State<AppState>,
+    me: Authed,
+    Query(p): Query<ListParams>,
+) -> ApiResult<Json<Page<UserOut>>> {
     let limit = parse_limit(&p.limit)?;
     let after = parse_cursor(&p.cursor)?;
-    let mut users = accounts::list_users(&state.store, &me.actor, p.q.as_deref(), after, limit + 1).await?;
+    let mut users =
+        accounts::list_users(&state.store, &me.actor, p.q.as_deref(), after, limit + 1).await?;
     let next_cursor = if users.len() as i64 > limit {
         users.truncate(limit as usize);
         users.last().map(|u| u.id.to_string())
@@ -163,7 +168,11 @@ pub struct NewUserIn {
 }
 
 #[utoipa::path(post, path = "/api/v1/users", request_body = NewUserIn, responses((status = 201, body = UserOut), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn create_user(State(state): State<AppState>, me: Authed, ApiJson(body): ApiJson<NewUserIn>) -> ApiResult<impl IntoResponse> {
+pub async fn create_user(
+    State(state): State<AppState>,
+    me: Authed,
+    ApiJson(body): ApiJson<NewUserIn>,
+) -> ApiResult<impl IntoResponse> {
     let input = NewUser {
         email: body.email,
         display_name: body.display_name,
@@ -174,11 +183,18 @@ pub async fn create_user(State(state): State<AppState>, me: Authed, ApiJson(body
     };
     let user = accounts::create_user(&state.store, &me.ctx(), Some(&me.actor), &input).await?;
     let roles = accounts::list_roles(&state.store).await?;
-    Ok((StatusCode::CREATED, Json(user_out(&state, user, &roles).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(user_out(&state, user, &roles).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", params(("id" = String, Path)), responses((status = 200, body = UserOut), (status = 404, body = ErrorBody)))]
-pub async fn get_user(State(state): State<AppState>, me: Authed, Path(id): Path<String>) -> ApiResult<Json<UserOut>> {
+pub async fn get_user(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<UserOut>> {
     let id = parse_path_id(&id)?;
     let user = accounts::get_user(&state.store, &me.actor, id).await?;
     let roles = accounts::list_roles(&state.store).await?;
@@ -198,7 +214,12 @@ pub struct UserPatchIn {
 }
 
 #[utoipa::path(patch, path = "/api/v1/users/{id}", params(("id" = String, Path)), request_body = UserPatchIn, responses((status = 200, body = UserOut), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn update_user(State(state): State<AppState>, me: Authed, Path(id): Path<String>, ApiJson(body): ApiJson<UserPatchIn>) -> ApiResult<Json<UserOut>> {
+pub async fn update_user(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UserPatchIn>,
+) -> ApiResult<Json<UserOut>> {
     let id = parse_path_id(&id)?;
     let changes = UserChanges {
         email: body.email,
@@ -236,7 +257,10 @@ async fn team_out(state: &AppState, t: TeamRecord) -> ApiResult<TeamOut> {
 }
 
 #[utoipa::path(get, path = "/api/v1/teams", responses((status = 200, body = Page<TeamOut>)))]
-pub async fn list_teams(State(state): State<AppState>, me: Authed) -> ApiResult<Json<Page<TeamOut>>> {
+pub async fn list_teams(
+    State(state): State<AppState>,
+    me: Authed,
+) -> ApiResult<Json<Page<TeamOut>>> {
     let mut data = vec![];
     for t in accounts::list_teams(&state.store, &me.actor).await? {
         data.push(team_out(&state, t).await?);
@@ -254,7 +278,11 @@ pub struct NewTeamIn {
 }
 
 #[utoipa::path(post, path = "/api/v1/teams", request_body = NewTeamIn, responses((status = 201, body = TeamOut), (status = 422, body = ErrorBody)))]
-pub async fn create_team(State(state): State<AppState>, me: Authed, ApiJson(body): ApiJson<NewTeamIn>) -> ApiResult<impl IntoResponse> {
+pub async fn create_team(
+    State(state): State<AppState>,
+    me: Authed,
+    ApiJson(body): ApiJson<NewTeamIn>,
+) -> ApiResult<impl IntoResponse> {
     let team = accounts::create_team(&state.store, &me.ctx(), &me.actor, &body.name).await?;
     Ok((StatusCode::CREATED, Json(team_out(&state, team).await?)))
 }
@@ -272,9 +300,15 @@ pub struct RoleOut {
 }
 
 #[utoipa::path(get, path = "/api/v1/roles", responses((status = 200, body = Page<RoleOut>)))]
-pub async fn list_roles(State(state): State<AppState>, me: Authed) -> ApiResult<Json<Page<RoleOut>>> {
+pub async fn list_roles(
+    State(state): State<AppState>,
+    me: Authed,
+) -> ApiResult<Json<Page<RoleOut>>> {
     me.actor
-        .require(peyvand_domain::access::RecordType::User, peyvand_domain::access::Action::Read)
+        .require(
+            peyvand_domain::access::RecordType::User,
+            peyvand_domain::access::Action::Read,
+        )
         .map_err(peyvand_services::ServiceError::from)?;
     let data = accounts::list_roles(&state.store)
         .await?
@@ -318,7 +352,11 @@ pub struct AuditParams {
 }
 
 #[utoipa::path(get, path = "/api/v1/audit-log", params(AuditParams), responses((status = 200, body = Page<AuditOut>), (status = 403, body = ErrorBody)))]
-pub async fn list_audit(State(state): State<AppState>, me: Authed, Query(p): Query<AuditParams>) -> ApiResult<Json<Page<AuditOut>>> {
+pub async fn list_audit(
+    State(state): State<AppState>,
+    me: Authed,
+    Query(p): Query<AuditParams>,
+) -> ApiResult<Json<Page<AuditOut>>> {
     let limit = parse_limit(&p.limit)?;
     let q = AuditQuery {
         record_type: p.record_type.filter(|s| !s.is_empty()),

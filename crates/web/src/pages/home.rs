@@ -1,8 +1,8 @@
 //! The home page and global search.
 
 use askama::Template;
-use axum::extract::{Query, State};
 use axum::Extension;
+use axum::extract::{Query, State};
 use chrono::Utc;
 use peyvand_domain::calendar::{self, CalendarKind, DateStyle};
 use peyvand_services::accounts;
@@ -35,17 +35,31 @@ pub fn describe_action(p: &Page, action: &str, record_type: &str) -> String {
     let what = if what == id { action.to_owned() } else { what };
     let rt_id = format!("record-type-{}", record_type.replace('_', "-"));
     let rt = p.t(&rt_id);
-    let rt = if rt == rt_id { record_type.to_owned() } else { rt };
+    let rt = if rt == rt_id {
+        record_type.to_owned()
+    } else {
+        rt
+    };
     format!("{what} ({rt})")
 }
 
-pub async fn home(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page) -> PageResult {
+pub async fn home(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+) -> PageResult {
     let today = Utc::now().with_timezone(&p.prefs.time_zone).date_naive();
     let other = match p.prefs.calendar {
         CalendarKind::Jalali => CalendarKind::Gregorian,
         CalendarKind::Gregorian => CalendarKind::Jalali,
     };
-    let other_calendar = calendar::format_date(today, other, p.prefs.language, p.prefs.digits, DateStyle::Long);
+    let other_calendar = calendar::format_date(
+        today,
+        other,
+        p.prefs.language,
+        p.prefs.digits,
+        DateStyle::Long,
+    );
     // The user's own recent activity: every change they made, newest first.
     let entries = state
         .store
@@ -95,22 +109,38 @@ struct SearchPage {
 
 /// Searches everything the user may read. Today that is the people and teams of the
 /// organisation; each later record type adds its own provider here.
-pub async fn search(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page, Query(q): Query<SearchQuery>) -> PageResult {
+pub async fn search(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Query(q): Query<SearchQuery>,
+) -> PageResult {
     let mut hits = vec![];
     let needle = q.q.trim().to_owned();
     if !needle.is_empty() {
-        if me.actor.can(peyvand_domain::access::RecordType::User, peyvand_domain::access::Action::Read) {
-            let users = accounts::list_users(&state.store, &me.actor, Some(&needle), None, 20).await?;
+        if me.actor.can(
+            peyvand_domain::access::RecordType::User,
+            peyvand_domain::access::Action::Read,
+        ) {
+            let users =
+                accounts::list_users(&state.store, &me.actor, Some(&needle), None, 20).await?;
             for u in users {
                 hits.push(Hit {
                     kind: p.t("record-type-user"),
                     label: u.display_name,
                     detail: u.email,
-                    href: if me.actor.is_admin() { format!("/settings/users/{}", u.id) } else { "#".into() },
+                    href: if me.actor.is_admin() {
+                        format!("/settings/users/{}", u.id)
+                    } else {
+                        "#".into()
+                    },
                 });
             }
         }
-        if me.actor.can(peyvand_domain::access::RecordType::Team, peyvand_domain::access::Action::Read) {
+        if me.actor.can(
+            peyvand_domain::access::RecordType::Team,
+            peyvand_domain::access::Action::Read,
+        ) {
             let norm = peyvand_domain::text::normalize_for_search(&needle);
             for t in accounts::list_teams(&state.store, &me.actor).await? {
                 if peyvand_domain::text::normalize_for_search(&t.name).contains(&norm) {

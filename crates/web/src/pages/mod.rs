@@ -29,16 +29,37 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(session::logout))
         .route("/profile", get(profile::show).post(profile::save))
         .route("/profile/password", post(profile::change_password))
-        .route("/profile/api-keys", get(profile::api_keys).post(profile::create_api_key))
-        .route("/profile/api-keys/{id}/revoke", post(profile::revoke_api_key))
+        .route(
+            "/profile/api-keys",
+            get(profile::api_keys).post(profile::create_api_key),
+        )
+        .route(
+            "/profile/api-keys/{id}/revoke",
+            post(profile::revoke_api_key),
+        )
         .route("/settings", get(settings::index))
-        .route("/settings/users", get(settings::users).post(settings::create_user))
-        .route("/settings/users/{id}", get(settings::user_form).post(settings::update_user))
-        .route("/settings/teams", get(settings::teams).post(settings::create_team))
+        .route(
+            "/settings/users",
+            get(settings::users).post(settings::create_user),
+        )
+        .route(
+            "/settings/users/{id}",
+            get(settings::user_form).post(settings::update_user),
+        )
+        .route(
+            "/settings/teams",
+            get(settings::teams).post(settings::create_team),
+        )
         .route("/settings/teams/{id}", post(settings::rename_team))
         .route("/settings/teams/{id}/delete", post(settings::delete_team))
-        .route("/settings/roles", get(settings::roles).post(settings::create_role))
-        .route("/settings/roles/{id}", get(settings::role_form).post(settings::save_role))
+        .route(
+            "/settings/roles",
+            get(settings::roles).post(settings::create_role),
+        )
+        .route(
+            "/settings/roles/{id}",
+            get(settings::role_form).post(settings::save_role),
+        )
         .route("/settings/audit", get(settings::audit))
         .route_layer(middleware::from_fn(crate::auth::require_ui));
     Router::new()
@@ -47,9 +68,18 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { PageError::NotFound })
         // Order matters: the caller is resolved first, then errors (including a refused CSRF
         // check) are rendered in their language.
-        .layer(middleware::from_fn_with_state(state.clone(), crate::csrf::guard))
-        .layer(middleware::from_fn_with_state(state.clone(), crate::error::render))
-        .layer(middleware::from_fn_with_state(state.clone(), crate::auth::resolve))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::csrf::guard,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::error::render,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::resolve,
+        ))
         .with_state(state)
 }
 
@@ -61,7 +91,8 @@ impl Errs {
     pub fn from_fields(tr: &Tr, fields: &[FieldError]) -> Errs {
         let mut m = HashMap::new();
         for f in fields {
-            m.entry(f.field.clone()).or_insert_with(|| tr.error(&f.code));
+            m.entry(f.field.clone())
+                .or_insert_with(|| tr.error(&f.code));
         }
         Errs(m)
     }

@@ -37,7 +37,11 @@ pub struct Flags {
     password: Option<String>,
 }
 
-pub async fn show(Extension(me): Extension<Authed>, p: Page, axum::extract::Query(f): axum::extract::Query<Flags>) -> PageResult {
+pub async fn show(
+    Extension(me): Extension<Authed>,
+    p: Page,
+    axum::extract::Query(f): axum::extract::Query<Flags>,
+) -> PageResult {
     let u = &me.user;
     html(ProfilePage {
         display_name: u.display_name.clone(),
@@ -66,7 +70,12 @@ pub struct PrefsForm {
     digits: String,
 }
 
-pub async fn save(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page, Form(f): Form<PrefsForm>) -> PageResult {
+pub async fn save(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Form(f): Form<PrefsForm>,
+) -> PageResult {
     let changes = ProfileChanges {
         display_name: Some(f.display_name.clone()),
         language: Some(f.language.clone()),
@@ -103,8 +112,21 @@ pub struct PasswordForm {
     new_password: String,
 }
 
-pub async fn change_password(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page, Form(f): Form<PasswordForm>) -> PageResult {
-    match accounts::change_password(&state.store, &me.ctx(), me.user.id, &f.current_password, &f.new_password).await {
+pub async fn change_password(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Form(f): Form<PasswordForm>,
+) -> PageResult {
+    match accounts::change_password(
+        &state.store,
+        &me.ctx(),
+        me.user.id,
+        &f.current_password,
+        &f.new_password,
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to("/profile?password=1").into_response()),
         Err(e) => {
             let errs = form_errors(&p.tr, e)?;
@@ -144,7 +166,13 @@ struct ApiKeysPage {
     errs: Errs,
 }
 
-async fn api_keys_page(state: &AppState, me: &Authed, p: Page, new_secret: Option<String>, errs: Errs) -> PageResult {
+async fn api_keys_page(
+    state: &AppState,
+    me: &Authed,
+    p: Page,
+    new_secret: Option<String>,
+    errs: Errs,
+) -> PageResult {
     let keys = state
         .store
         .api_keys_of(me.user.id)
@@ -168,7 +196,11 @@ async fn api_keys_page(state: &AppState, me: &Authed, p: Page, new_secret: Optio
     })
 }
 
-pub async fn api_keys(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page) -> PageResult {
+pub async fn api_keys(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+) -> PageResult {
     api_keys_page(&state, &me, p, None, Errs::default()).await
 }
 
@@ -178,7 +210,12 @@ pub struct KeyForm {
     name: String,
 }
 
-pub async fn create_api_key(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page, Form(f): Form<KeyForm>) -> PageResult {
+pub async fn create_api_key(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Form(f): Form<KeyForm>,
+) -> PageResult {
     match auth::create_api_key(&state.store, &me.ctx(), me.user.id, &f.name).await {
         // The secret is shown in this response only; it is not stored.
         Ok((secret, _)) => api_keys_page(&state, &me, p, Some(secret), Errs::default()).await,
@@ -191,7 +228,11 @@ pub async fn create_api_key(State(state): State<AppState>, Extension(me): Extens
     }
 }
 
-pub async fn revoke_api_key(State(state): State<AppState>, Extension(me): Extension<Authed>, Path(id): Path<String>) -> PageResult {
+pub async fn revoke_api_key(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    Path(id): Path<String>,
+) -> PageResult {
     let id = Uuid::parse_str(&id).map_err(|_| PageError::NotFound)?;
     auth::revoke_api_key(&state.store, &me.ctx(), &me.actor, id).await?;
     Ok(Redirect::to("/profile/api-keys").into_response())

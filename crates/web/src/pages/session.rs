@@ -38,7 +38,11 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-pub async fn login_form(State(state): State<AppState>, p: Page, Query(q): Query<NextQuery>) -> PageResult {
+pub async fn login_form(
+    State(state): State<AppState>,
+    p: Page,
+    Query(q): Query<NextQuery>,
+) -> PageResult {
     if accounts::needs_setup(&state.store).await? {
         return Ok(Redirect::to("/setup").into_response());
     }
@@ -63,7 +67,12 @@ pub struct LoginForm {
     next: String,
 }
 
-pub async fn login(State(state): State<AppState>, p: Page, ip: ClientIp, Form(f): Form<LoginForm>) -> PageResult {
+pub async fn login(
+    State(state): State<AppState>,
+    p: Page,
+    ip: ClientIp,
+    Form(f): Form<LoginForm>,
+) -> PageResult {
     let origin = Origin {
         via: "web",
         client_ip: ip.0,
@@ -98,7 +107,10 @@ pub async fn login(State(state): State<AppState>, p: Page, ip: ClientIp, Form(f)
     }
 }
 
-pub async fn logout(State(state): State<AppState>, Extension(who): Extension<Authed>) -> PageResult {
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(who): Extension<Authed>,
+) -> PageResult {
     if let Some(token) = &who.session_token {
         auth::sign_out(&state.store, token, &who.ctx()).await?;
     }
@@ -145,7 +157,12 @@ pub struct SetupForm {
     language: String,
 }
 
-pub async fn setup(State(state): State<AppState>, p: Page, ip: ClientIp, Form(f): Form<SetupForm>) -> PageResult {
+pub async fn setup(
+    State(state): State<AppState>,
+    p: Page,
+    ip: ClientIp,
+    Form(f): Form<SetupForm>,
+) -> PageResult {
     let origin = Origin {
         via: "web",
         client_ip: ip.0,
@@ -159,10 +176,9 @@ pub async fn setup(State(state): State<AppState>, p: Page, ip: ClientIp, Form(f)
         team_ids: vec![],
     };
     let result = if f.password != f.password_confirm {
-        Err(ServiceError::Validation(vec![peyvand_services::FieldError::new(
-            "password_confirm",
-            "password.mismatch",
-        )]))
+        Err(ServiceError::Validation(vec![
+            peyvand_services::FieldError::new("password_confirm", "password.mismatch"),
+        ]))
     } else {
         accounts::setup_first_admin(&state.store, &input, &origin).await
     };
@@ -204,15 +220,23 @@ pub struct LangQuery {
 }
 
 /// Signed-out visitors choose the language of the sign-in and setup pages.
-pub async fn switch_language(State(state): State<AppState>, Query(q): Query<LangQuery>) -> Response {
-    let lang = q
-        .to
-        .parse::<peyvand_domain::prefs::Language>()
-        .unwrap_or_default();
+pub async fn switch_language(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let lang =
+        q.to.parse::<peyvand_domain::prefs::Language>()
+            .unwrap_or_default();
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(LANG_COOKIE, lang.as_str(), 3600 * 24 * 365, false, state.config.secure_cookies),
+        set_cookie(
+            LANG_COOKIE,
+            lang.as_str(),
+            3600 * 24 * 365,
+            false,
+            state.config.secure_cookies,
+        ),
     );
     res
 }
@@ -223,7 +247,10 @@ pub struct ClientIp(pub Option<String>);
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
         Ok(ClientIp(
             parts
                 .extensions

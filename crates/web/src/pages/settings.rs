@@ -100,10 +100,22 @@ fn role_options(p: &Page, roles: &[RoleRecord]) -> Vec<RoleOption> {
         .collect()
 }
 
-async fn users_page(state: &AppState, me: &Authed, p: Page, q: ListQuery, form: NewUserForm, errs: Errs) -> PageResult {
-    let after = if q.after.is_empty() { None } else { Some(parse_id(&q.after)?) };
+async fn users_page(
+    state: &AppState,
+    me: &Authed,
+    p: Page,
+    q: ListQuery,
+    form: NewUserForm,
+    errs: Errs,
+) -> PageResult {
+    let after = if q.after.is_empty() {
+        None
+    } else {
+        Some(parse_id(&q.after)?)
+    };
     let search = Some(q.q.as_str()).filter(|s| !s.trim().is_empty());
-    let mut users = accounts::list_users(&state.store, &me.actor, search, after, PAGE_SIZE + 1).await?;
+    let mut users =
+        accounts::list_users(&state.store, &me.actor, search, after, PAGE_SIZE + 1).await?;
     let next_cursor = if users.len() as i64 > PAGE_SIZE {
         users.truncate(PAGE_SIZE as usize);
         users.last().map(|u| u.id)
@@ -138,7 +150,12 @@ async fn users_page(state: &AppState, me: &Authed, p: Page, q: ListQuery, form: 
     })
 }
 
-pub async fn users(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page, Query(q): Query<ListQuery>) -> PageResult {
+pub async fn users(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
     let form = NewUserForm {
         role: "sales".into(),
         ..Default::default()
@@ -146,7 +163,12 @@ pub async fn users(State(state): State<AppState>, Extension(me): Extension<Authe
     users_page(&state, &me, p, q, form, Errs::default()).await
 }
 
-pub async fn create_user(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page, Form(f): Form<NewUserForm>) -> PageResult {
+pub async fn create_user(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Form(f): Form<NewUserForm>,
+) -> PageResult {
     let input = NewUser {
         email: f.email.clone(),
         display_name: f.display_name.clone(),
@@ -196,7 +218,15 @@ pub struct SavedFlag {
 }
 
 /// `submitted` is the form as the user sent it (with the teams they ticked), shown again on errors.
-async fn user_edit_page(state: &AppState, me: &Authed, p: Page, id: Uuid, submitted: Option<(UserForm, Vec<Uuid>)>, errs: Errs, saved: bool) -> PageResult {
+async fn user_edit_page(
+    state: &AppState,
+    me: &Authed,
+    p: Page,
+    id: Uuid,
+    submitted: Option<(UserForm, Vec<Uuid>)>,
+    errs: Errs,
+    saved: bool,
+) -> PageResult {
     let (form, checked) = match submitted {
         Some((f, c)) => (Some(f), Some(c)),
         None => (None, None),
@@ -206,10 +236,18 @@ async fn user_edit_page(state: &AppState, me: &Authed, p: Page, id: Uuid, submit
         .map_err(|_| PageError::Forbidden)?;
     let user = accounts::get_user(&state.store, &me.actor, id).await?;
     let roles = accounts::list_roles(&state.store).await?;
-    let current_role = roles.iter().find(|r| r.id == user.role_id).map(|r| r.key.clone()).unwrap_or_default();
+    let current_role = roles
+        .iter()
+        .find(|r| r.id == user.role_id)
+        .map(|r| r.key.clone())
+        .unwrap_or_default();
     let checked = match checked {
         Some(c) => c,
-        None => state.store.user_team_ids(id).await.map_err(ServiceError::from)?,
+        None => state
+            .store
+            .user_team_ids(id)
+            .await
+            .map_err(ServiceError::from)?,
     };
     let teams = accounts::list_teams(&state.store, &me.actor)
         .await?
@@ -240,12 +278,24 @@ async fn user_edit_page(state: &AppState, me: &Authed, p: Page, id: Uuid, submit
     })
 }
 
-pub async fn user_form(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page, Path(id): Path<String>, Query(f): Query<SavedFlag>) -> PageResult {
+pub async fn user_form(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+    Query(f): Query<SavedFlag>,
+) -> PageResult {
     let id = parse_id(&id)?;
     user_edit_page(&state, &me, p, id, None, Errs::default(), f.saved.is_some()).await
 }
 
-pub async fn update_user(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> PageResult {
+pub async fn update_user(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
     let id = parse_id(&id)?;
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let mut errs = vec![];
@@ -254,7 +304,10 @@ pub async fn update_user(State(state): State<AppState>, Extension(me): Extension
         if k == "team_ids" {
             match Uuid::parse_str(v) {
                 Ok(t) => team_ids.push(t),
-                Err(_) => errs.push(peyvand_services::FieldError::new("team_ids", "uuid.invalid")),
+                Err(_) => errs.push(peyvand_services::FieldError::new(
+                    "team_ids",
+                    "uuid.invalid",
+                )),
             }
         }
     }
@@ -282,7 +335,9 @@ pub async fn update_user(State(state): State<AppState>, Extension(me): Extension
                 role: changes.role.unwrap_or_default(),
                 active: changes.active.unwrap_or(false),
             };
-            unprocessable(user_edit_page(&state, &me, p, id, Some((form, team_ids)), errs, false).await?)
+            unprocessable(
+                user_edit_page(&state, &me, p, id, Some((form, team_ids)), errs, false).await?,
+            )
         }
     }
 }
@@ -304,13 +359,28 @@ struct TeamsPage {
     errs: Errs,
 }
 
-async fn teams_page(state: &AppState, me: &Authed, p: Page, new_name: String, errs: Errs) -> PageResult {
+async fn teams_page(
+    state: &AppState,
+    me: &Authed,
+    p: Page,
+    new_name: String,
+    errs: Errs,
+) -> PageResult {
     let mut rows = vec![];
     for t in accounts::list_teams(&state.store, &me.actor).await? {
-        let ids = state.store.team_member_ids(t.id).await.map_err(ServiceError::from)?;
+        let ids = state
+            .store
+            .team_member_ids(t.id)
+            .await
+            .map_err(ServiceError::from)?;
         let mut names = vec![];
         for id in ids {
-            if let Some(u) = state.store.user_by_id(id).await.map_err(ServiceError::from)? {
+            if let Some(u) = state
+                .store
+                .user_by_id(id)
+                .await
+                .map_err(ServiceError::from)?
+            {
                 names.push(u.display_name);
             }
         }
@@ -328,7 +398,11 @@ async fn teams_page(state: &AppState, me: &Authed, p: Page, new_name: String, er
     })
 }
 
-pub async fn teams(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page) -> PageResult {
+pub async fn teams(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+) -> PageResult {
     teams_page(&state, &me, p, String::new(), Errs::default()).await
 }
 
@@ -338,7 +412,12 @@ pub struct NameForm {
     name: String,
 }
 
-pub async fn create_team(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page, Form(f): Form<NameForm>) -> PageResult {
+pub async fn create_team(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Form(f): Form<NameForm>,
+) -> PageResult {
     match accounts::create_team(&state.store, &me.ctx(), &me.actor, &f.name).await {
         Ok(_) => Ok(Redirect::to("/settings/teams").into_response()),
         Err(e) => {
@@ -348,7 +427,13 @@ pub async fn create_team(State(state): State<AppState>, Extension(me): Extension
     }
 }
 
-pub async fn rename_team(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page, Path(id): Path<String>, Form(f): Form<NameForm>) -> PageResult {
+pub async fn rename_team(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+    Form(f): Form<NameForm>,
+) -> PageResult {
     let id = parse_id(&id)?;
     match accounts::rename_team(&state.store, &me.ctx(), &me.actor, id, &f.name).await {
         Ok(_) => Ok(Redirect::to("/settings/teams").into_response()),
@@ -359,7 +444,11 @@ pub async fn rename_team(State(state): State<AppState>, Extension(me): Extension
     }
 }
 
-pub async fn delete_team(State(state): State<AppState>, Extension(me): Extension<Authed>, Path(id): Path<String>) -> PageResult {
+pub async fn delete_team(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    Path(id): Path<String>,
+) -> PageResult {
     let id = parse_id(&id)?;
     accounts::delete_team(&state.store, &me.ctx(), &me.actor, id).await?;
     Ok(Redirect::to("/settings/teams").into_response())
@@ -395,7 +484,13 @@ struct RolesPage {
     errs: Errs,
 }
 
-async fn roles_page(state: &AppState, me: &Authed, p: Page, form: NewRoleForm, errs: Errs) -> PageResult {
+async fn roles_page(
+    state: &AppState,
+    me: &Authed,
+    p: Page,
+    form: NewRoleForm,
+    errs: Errs,
+) -> PageResult {
     me.actor
         .require(RecordType::Role, Action::Read)
         .map_err(|_| PageError::Forbidden)?;
@@ -417,12 +512,31 @@ async fn roles_page(state: &AppState, me: &Authed, p: Page, form: NewRoleForm, e
     })
 }
 
-pub async fn roles(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page) -> PageResult {
+pub async fn roles(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+) -> PageResult {
     roles_page(&state, &me, p, NewRoleForm::default(), Errs::default()).await
 }
 
-pub async fn create_role(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page, Form(f): Form<NewRoleForm>) -> PageResult {
-    match accounts::create_role(&state.store, &me.ctx(), &me.actor, &f.key, &f.name_fa, &f.name_en, Some(&f.copy_from)).await {
+pub async fn create_role(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Form(f): Form<NewRoleForm>,
+) -> PageResult {
+    match accounts::create_role(
+        &state.store,
+        &me.ctx(),
+        &me.actor,
+        &f.key,
+        &f.name_fa,
+        &f.name_en,
+        Some(&f.copy_from),
+    )
+    .await
+    {
         Ok(r) => Ok(Redirect::to(&format!("/settings/roles/{}", r.id)).into_response()),
         Err(e) => {
             let errs = form_errors(&p.tr, e)?;
@@ -489,7 +603,15 @@ fn matrix(p: &Page, perms: &Permissions) -> (Vec<(&'static str, String)>, Vec<Ma
     (actions, rows)
 }
 
-async fn role_edit_page(state: &AppState, me: &Authed, p: Page, id: Uuid, perms: Option<Permissions>, errs: Errs, saved: bool) -> PageResult {
+async fn role_edit_page(
+    state: &AppState,
+    me: &Authed,
+    p: Page,
+    id: Uuid,
+    perms: Option<Permissions>,
+    errs: Errs,
+    saved: bool,
+) -> PageResult {
     me.actor
         .require(RecordType::Role, Action::Read)
         .map_err(|_| PageError::Forbidden)?;
@@ -515,24 +637,40 @@ async fn role_edit_page(state: &AppState, me: &Authed, p: Page, id: Uuid, perms:
     })
 }
 
-pub async fn role_form(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page, Path(id): Path<String>, Query(f): Query<SavedFlag>) -> PageResult {
+pub async fn role_form(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+    Query(f): Query<SavedFlag>,
+) -> PageResult {
     let id = parse_id(&id)?;
     role_edit_page(&state, &me, p, id, None, Errs::default(), f.saved.is_some()).await
 }
 
-pub async fn save_role(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> PageResult {
+pub async fn save_role(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
     let id = parse_id(&id)?;
     let mut perms = Permissions::default();
     let mut bad = false;
     for (k, v) in &pairs {
-        let Some((rt, a)) = k.split_once('.') else { continue };
+        let Some((rt, a)) = k.split_once('.') else {
+            continue;
+        };
         match (RecordType::parse(rt), Action::parse(a), Scope::parse(v)) {
             (Some(rt), Some(a), Some(s)) => perms.set(rt, a, s),
             _ => bad = true,
         }
     }
     let result = if bad {
-        Err(ServiceError::Validation(vec![peyvand_services::FieldError::new("permissions", "scope.invalid")]))
+        Err(ServiceError::Validation(vec![
+            peyvand_services::FieldError::new("permissions", "scope.invalid"),
+        ]))
     } else {
         accounts::set_role_permissions(&state.store, &me.ctx(), &me.actor, id, perms.clone()).await
     };
@@ -576,8 +714,17 @@ pub struct AuditFilter {
     before: String,
 }
 
-pub async fn audit(State(state): State<AppState>, Extension(me): Extension<Authed>, p: Page, Query(f): Query<AuditFilter>) -> PageResult {
-    let before = if f.before.is_empty() { None } else { Some(parse_id(&f.before)?) };
+pub async fn audit(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Query(f): Query<AuditFilter>,
+) -> PageResult {
+    let before = if f.before.is_empty() {
+        None
+    } else {
+        Some(parse_id(&f.before)?)
+    };
     let q = AuditQuery {
         record_type: Some(f.record_type.trim().to_owned()).filter(|s| !s.is_empty()),
         record_id: Some(f.record_id.trim().to_owned()).filter(|s| !s.is_empty()),
