@@ -20,6 +20,9 @@ pub const SESSION_IDLE_DAYS: i64 = 30;
 const SESSION_TOUCH_MINUTES: i64 = 5;
 /// An API key's use is written to the audit log at most this often per key.
 const API_KEY_AUDIT_MINUTES: i64 = 10;
+/// Failed sign-ins for one email within [`THROTTLE_MINUTES`] before further attempts are refused.
+pub const MAX_FAILED_SIGN_INS: i64 = 5;
+pub const THROTTLE_MINUTES: i64 = 15;
 /// The visible start of every API key, so leaked keys are easy to recognise.
 pub const API_KEY_PREFIX: &str = "pvk_";
 
@@ -63,6 +66,25 @@ pub async fn sign_in(
     origin: &crate::Origin,
 ) -> ServiceResult<(String, UserRecord)> {
     let email = email.trim().to_lowercase();
+    // Counted from the audit log, so the limit holds across restarts and across instances.
+    let recent_failures = store
+        .count_recent_events(
+            &email,
+            "sign_in_failed",
+            Utc::now() - Duration::minutes(THROTTLE_MINUTES),
+        )
+        .await?;
+    if recent_failures >= MAX_FAILED_SIGN_INS {
+        let ctx = Ctx {
+            who: Who {
+                user_id: None,
+                label: email.clone(),
+            },
+            origin: origin.clone(),
+        };
+        audit::security_event(store, &ctx, "sign_in_throttled", "user", None, json!({})).await?;
+        return Err(ServiceError::TooManyAttempts);
+    }
     let user = store.user_by_email(&email).await?;
     let ok = match &user {
         Some(u) => verify_password(password, &u.password_hash) && u.active,

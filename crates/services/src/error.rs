@@ -31,6 +31,8 @@ pub enum ServiceError {
     Forbidden,
     #[error("wrong email or password")]
     BadCredentials,
+    #[error("too many failed sign-ins; wait and try again")]
+    TooManyAttempts,
     #[error("first-run setup is already done")]
     SetupDone,
     #[error(transparent)]

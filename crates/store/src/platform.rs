@@ -609,6 +609,23 @@ impl Store {
             .await
     }
 
+    /// How many `action` events `actor_label` caused since `since` (e.g. failed sign-ins).
+    pub async fn count_recent_events(
+        &self,
+        actor_label: &str,
+        action: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let c: Count = self
+            .db
+            .fetch_one(
+                "SELECT COUNT(*) FROM audit_log WHERE actor_label = $1 AND action = $2 AND at > $3",
+                args![actor_label, action, since],
+            )
+            .await?;
+        Ok(c.0)
+    }
+
     // ---- first run ----
 
     /// Claims the one-time first-run setup inside `tx`; false when it was already done or any

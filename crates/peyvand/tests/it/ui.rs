@@ -129,6 +129,36 @@ async fn failed_sign_in_is_refused_and_audited(app: TestApp) {
     );
     assert!(log.iter().any(|e| e.action == "sign_in"));
     assert!(log.iter().any(|e| e.action == "setup"));
+
+    // After five failures in a row the account is throttled, even for the right password.
+    for _ in 0..4 {
+        let res = c
+            .post(app.url("/login"))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("email", ADMIN_EMAIL),
+                ("password", "still wrong!"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401);
+    }
+    let res = c
+        .post(app.url("/login"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", ADMIN_EMAIL),
+            ("password", ADMIN_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    assert!(res.text().await.unwrap().contains("۱۵ دقیقه"));
+    // Another account is not affected.
+    app.user_with_key("other@example.com", "sales").await;
+    app.login("other@example.com", ADMIN_PASSWORD).await;
 }
 both!(failed_sign_in, failed_sign_in_is_refused_and_audited);
 

@@ -148,6 +148,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::BadCredentials => {
                 ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated")
             }
+            ServiceError::TooManyAttempts => {
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
+            }
             ServiceError::SetupDone => ApiError::new(StatusCode::CONFLICT, "conflict"),
             ServiceError::Store(e) => {
                 tracing::error!(error = %e, "API request failed");

@@ -92,15 +92,24 @@ pub async fn login(
             );
             Ok(res)
         }
-        Err(ServiceError::BadCredentials) => {
-            let failure = Some(p.t("login-failed"));
+        Err(e @ (ServiceError::BadCredentials | ServiceError::TooManyAttempts)) => {
+            let throttled = matches!(e, ServiceError::TooManyAttempts);
+            let failure = Some(p.t(if throttled {
+                "login-throttled"
+            } else {
+                "login-failed"
+            }));
             let mut res = html(LoginPage {
                 p: p.titled("login-title", ""),
                 email: f.email,
                 next: f.next,
                 failure,
             })?;
-            *res.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+            *res.status_mut() = if throttled {
+                axum::http::StatusCode::TOO_MANY_REQUESTS
+            } else {
+                axum::http::StatusCode::UNAUTHORIZED
+            };
             Ok(res)
         }
         Err(e) => Err(e.into()),
