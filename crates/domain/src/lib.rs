@@ -19,4 +19,5 @@ pub mod money;
 pub mod national_id;
 pub mod phone;
 pub mod prefs;
+pub mod sales;
 pub mod text;

@@ -60,6 +60,8 @@ pub enum Val {
     Uuid(Option<Uuid>),
     Time(Option<DateTime<Utc>>),
     Json(Option<serde_json::Value>),
+    Date(Option<chrono::NaiveDate>),
+    Float(Option<f64>),
 }
 
 macro_rules! val_from {
@@ -88,6 +90,8 @@ val_from!(Uuid, Uuid, |v| v);
 val_from!(&Uuid, Uuid, |v: &Uuid| *v);
 val_from!(DateTime<Utc>, Time, |v| v);
 val_from!(serde_json::Value, Json, |v| v);
+val_from!(chrono::NaiveDate, Date, |v| v);
+val_from!(f64, Float, |v| v);
 
 /// Builds a `Vec<Val>` from anything convertible: `args![id, name, now]`.
 #[macro_export]
@@ -118,6 +122,8 @@ macro_rules! bind_all {
                 Val::Uuid(v) => q.bind(v),
                 Val::Time(v) => q.bind(v),
                 Val::Json(v) => q.bind(v.map(sqlx::types::Json)),
+                Val::Date(v) => q.bind(v),
+                Val::Float(v) => q.bind(v),
             };
         }
         q

@@ -8,10 +8,13 @@ pub mod backup;
 pub mod db;
 pub mod error;
 pub mod platform;
+pub mod query;
+pub mod sales;
 
 pub use db::{Backend, Db, DbLocation, Tx, Val};
 pub use error::{StoreError, StoreResult};
 pub use platform::*;
+pub use sales::*;
 pub use sqlx::types::Json;
 
 /// The storage handle the services use.
