@@ -225,6 +225,16 @@ async fn insert_new(
     }
 }
 
+/// Checks a new account's fields without creating it (to show every problem of a form at
+/// once, together with checks the form adds, like a repeated password).
+pub async fn check_new_user(
+    store: &Store,
+    input: &NewUser,
+    default_role: Option<&str>,
+) -> ServiceResult<()> {
+    validate_new(store, input, default_role).await.map(|_| ())
+}
+
 /// True while nobody has an account: the first-run page is open only then.
 pub async fn needs_setup(store: &Store) -> ServiceResult<bool> {
     Ok(store.count_users().await? == 0)

@@ -8,6 +8,16 @@ document.addEventListener('DOMContentLoaded', () => {
       toggle.setAttribute('aria-expanded', String(open));
     });
   }
+  document.querySelector('[data-nav-close]')?.addEventListener('click', () => {
+    nav?.classList.remove('open');
+    toggle?.setAttribute('aria-expanded', 'false');
+  });
+  for (const button of document.querySelectorAll('[data-copy]')) {
+    button.addEventListener('click', () => {
+      const text = document.getElementById(button.dataset.copy)?.textContent ?? '';
+      navigator.clipboard?.writeText(text);
+    });
+  }
   for (const form of document.querySelectorAll('form[data-confirm]')) {
     form.addEventListener('submit', (e) => {
       if (!window.confirm(form.dataset.confirm)) e.preventDefault();

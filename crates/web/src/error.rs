@@ -89,7 +89,11 @@ pub async fn render(State(state): State<AppState>, req: Request, next: Next) -> 
     let message = page.t(kind.message_id());
     let status = kind.status();
     let mut p = page;
-    p.title = p.t("error-title");
+    p.title = p.t(if kind == PageError::NotFound {
+        "error-title-not-found"
+    } else {
+        "error-title"
+    });
     let body = ErrorPage {
         p,
         status: status.as_u16(),

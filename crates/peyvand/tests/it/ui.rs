@@ -56,6 +56,29 @@ async fn first_run_creates_one_admin(app: TestApp) {
     assert!(html.contains("id=\"password-error\""));
     assert!(html.contains("id=\"display_name-error\""));
     assert_eq!(app.store.count_users().await.unwrap(), 0);
+    // A mismatched repeat is reported together with the other problems, not instead of them.
+    let res = c
+        .post(app.url("/setup"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", "admin@"),
+            ("display_name", "  "),
+            ("password", "short"),
+            ("password_confirm", "other"),
+            ("language", "fa"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    for id in [
+        "email-error",
+        "display_name-error",
+        "password-error",
+        "password_confirm-error",
+    ] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id} shown");
+    }
 
     let admin = app.setup_admin().await;
     let home = admin.get(app.url("/")).send().await.unwrap();
@@ -658,3 +681,86 @@ async fn unknown_pages_get_a_localised_error(app: TestApp) {
     assert!(html.contains("این صفحه وجود ندارد"));
 }
 both!(not_found, unknown_pages_get_a_localised_error);
+
+async fn a_new_api_key_is_shown_once(app: TestApp) {
+    let admin = app.setup_admin().await;
+    let csrf = app.csrf(&admin, "/profile/api-keys").await;
+    let res = admin
+        .post(app.url("/profile/api-keys"))
+        .form(&[("_csrf", csrf.as_str()), ("name", "website")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        303,
+        "created keys redirect, so a reload cannot create another"
+    );
+    let html = admin
+        .get(app.url("/profile/api-keys"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"new-key\""));
+    let again = admin
+        .get(app.url("/profile/api-keys"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !again.contains("id=\"new-key\""),
+        "the key is shown only once"
+    );
+    let me = app.store.user_by_email(ADMIN_EMAIL).await.unwrap().unwrap();
+    assert_eq!(app.store.api_keys_of(me.id).await.unwrap().len(), 1);
+    // An empty name is refused by name.
+    let res = admin
+        .post(app.url("/profile/api-keys"))
+        .form(&[("_csrf", csrf.as_str()), ("name", " ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(app.store.api_keys_of(me.id).await.unwrap().len(), 1);
+}
+both!(api_key_page, a_new_api_key_is_shown_once);
+
+async fn the_audit_log_reads_as_sentences(app: TestApp) {
+    let admin = app.setup_admin().await;
+    let sales = app.store.role_by_key("sales").await.unwrap().unwrap();
+    let csrf = app.csrf(&admin, "/settings/audit").await;
+    let res = admin
+        .post(app.url(&format!("/settings/roles/{}", sales.id)))
+        .form(&[("_csrf", csrf.as_str()), ("contact.read", "all")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let html = admin
+        .get(app.url("/settings/audit?record_type=role"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("تغییر دسترسی‌ها"), "action in words");
+    assert!(html.contains("اشخاص · مشاهده"), "the changed grant by name");
+    assert!(!html.contains("\"read\""), "no raw JSON");
+    let html = admin
+        .get(app.url("/settings/audit?record_type=deal"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"audit-empty\""));
+}
+both!(audit_page, the_audit_log_reads_as_sentences);

@@ -96,7 +96,7 @@ pub struct Hit {
     pub kind: String,
     pub label: String,
     pub detail: String,
-    pub href: String,
+    pub href: Option<String>,
 }
 
 #[derive(Template)]
@@ -129,11 +129,13 @@ pub async fn search(
                     kind: p.t("record-type-user"),
                     label: u.display_name,
                     detail: u.email,
-                    href: if me.actor.is_admin() {
-                        format!("/settings/users/{}", u.id)
-                    } else {
-                        "#".into()
-                    },
+                    href: me
+                        .actor
+                        .can(
+                            peyvand_domain::access::RecordType::User,
+                            peyvand_domain::access::Action::Update,
+                        )
+                        .then(|| format!("/settings/users/{}", u.id)),
                 });
             }
         }
@@ -148,7 +150,7 @@ pub async fn search(
                         kind: p.t("record-type-team"),
                         label: t.name,
                         detail: String::new(),
-                        href: "/settings/teams".into(),
+                        href: Some("/settings/teams".into()),
                     });
                 }
             }

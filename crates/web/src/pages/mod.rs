@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::i18n::Tr;
 
+mod audit_view;
 mod home;
 mod profile;
 mod session;

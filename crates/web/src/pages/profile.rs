@@ -84,7 +84,20 @@ pub async fn save(
         digits: Some(f.digits.clone()),
     };
     match accounts::update_profile(&state.store, &me.ctx(), me.user.id, &changes).await {
-        Ok(_) => Ok(Redirect::to("/profile?saved=1").into_response()),
+        Ok(user) => {
+            let mut res = Redirect::to("/profile?saved=1").into_response();
+            res.headers_mut().append(
+                axum::http::header::SET_COOKIE,
+                crate::auth::set_cookie(
+                    crate::page::LANG_COOKIE,
+                    &user.language,
+                    3600 * 24 * 365,
+                    false,
+                    state.config.secure_cookies,
+                ),
+            );
+            Ok(res)
+        }
         Err(e) => {
             let errs = form_errors(&p.tr, e)?;
             let mut res = html(ProfilePage {
@@ -196,12 +209,36 @@ async fn api_keys_page(
     })
 }
 
+/// The new key travels from the POST to the page in a short-lived, path-limited HttpOnly cookie,
+/// so a reload neither shows it again nor creates a second key.
+const NEW_KEY_COOKIE: &str = "pv_new_key";
+
 pub async fn api_keys(
     State(state): State<AppState>,
     Extension(me): Extension<Authed>,
     p: Page,
+    headers: axum::http::HeaderMap,
 ) -> PageResult {
-    api_keys_page(&state, &me, p, None, Errs::default()).await
+    let secret = crate::auth::cookie(&headers, NEW_KEY_COOKIE)
+        .filter(|s| s.starts_with(auth::API_KEY_PREFIX));
+    let mut res = api_keys_page(&state, &me, p, secret.clone(), Errs::default()).await?;
+    if secret.is_some() {
+        res.headers_mut().append(
+            axum::http::header::SET_COOKIE,
+            key_cookie("", 0, state.config.secure_cookies),
+        );
+    }
+    Ok(res)
+}
+
+fn key_cookie(value: &str, max_age: i64, secure: bool) -> axum::http::HeaderValue {
+    let mut c = format!(
+        "{NEW_KEY_COOKIE}={value}; Path=/profile/api-keys; SameSite=Strict; HttpOnly; Max-Age={max_age}"
+    );
+    if secure {
+        c.push_str("; Secure");
+    }
+    axum::http::HeaderValue::from_str(&c).expect("key cookies are ASCII")
 }
 
 #[derive(Deserialize)]
@@ -217,8 +254,15 @@ pub async fn create_api_key(
     Form(f): Form<KeyForm>,
 ) -> PageResult {
     match auth::create_api_key(&state.store, &me.ctx(), me.user.id, &f.name).await {
-        // The secret is shown in this response only; it is not stored.
-        Ok((secret, _)) => api_keys_page(&state, &me, p, Some(secret), Errs::default()).await,
+        // The secret is shown once on the next page; the server keeps only its hash.
+        Ok((secret, _)) => {
+            let mut res = Redirect::to("/profile/api-keys").into_response();
+            res.headers_mut().append(
+                axum::http::header::SET_COOKIE,
+                key_cookie(&secret, 120, state.config.secure_cookies),
+            );
+            Ok(res)
+        }
         Err(e) => {
             let errs = form_errors(&p.tr, e)?;
             let mut res = api_keys_page(&state, &me, p, None, errs).await?;
@@ -235,5 +279,5 @@ pub async fn revoke_api_key(
 ) -> PageResult {
     let id = Uuid::parse_str(&id).map_err(|_| PageError::NotFound)?;
     auth::revoke_api_key(&state.store, &me.ctx(), &me.actor, id).await?;
-    Ok(Redirect::to("/profile/api-keys").into_response())
+    Ok(Redirect::to("/profile/api-keys?revoked=1").into_response())
 }

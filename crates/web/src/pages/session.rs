@@ -78,8 +78,19 @@ pub async fn login(
         client_ip: ip.0,
     };
     match auth::sign_in(&state.store, &f.email, &f.password, &origin).await {
-        Ok((token, _user)) => {
+        Ok((token, user)) => {
             let mut res = Redirect::to(&safe_next(&f.next)).into_response();
+            // The sign-in page speaks the user's language next time, too.
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(
+                    LANG_COOKIE,
+                    &user.language,
+                    3600 * 24 * 365,
+                    false,
+                    state.config.secure_cookies,
+                ),
+            );
             res.headers_mut().append(
                 header::SET_COOKIE,
                 set_cookie(
@@ -185,9 +196,17 @@ pub async fn setup(
         team_ids: vec![],
     };
     let result = if f.password != f.password_confirm {
-        Err(ServiceError::Validation(vec![
-            peyvand_services::FieldError::new("password_confirm", "password.mismatch"),
-        ]))
+        // Report the mismatch together with every other problem of the form.
+        let mut fields = match accounts::check_new_user(&state.store, &input, Some("admin")).await {
+            Err(ServiceError::Validation(fields)) => fields,
+            Err(other) => return Err(other.into()),
+            Ok(()) => vec![],
+        };
+        fields.push(peyvand_services::FieldError::new(
+            "password_confirm",
+            "password.mismatch",
+        ));
+        Err(ServiceError::Validation(fields))
     } else {
         accounts::setup_first_admin(&state.store, &input, &origin).await
     };

@@ -357,6 +357,7 @@ struct TeamsPage {
     teams: Vec<TeamRow>,
     new_name: String,
     errs: Errs,
+    rename_error: Option<String>,
 }
 
 async fn teams_page(
@@ -365,6 +366,7 @@ async fn teams_page(
     p: Page,
     new_name: String,
     errs: Errs,
+    rename_error: Option<String>,
 ) -> PageResult {
     let mut rows = vec![];
     for t in accounts::list_teams(&state.store, &me.actor).await? {
@@ -395,6 +397,7 @@ async fn teams_page(
         teams: rows,
         new_name,
         errs,
+        rename_error,
     })
 }
 
@@ -403,7 +406,7 @@ pub async fn teams(
     Extension(me): Extension<Authed>,
     p: Page,
 ) -> PageResult {
-    teams_page(&state, &me, p, String::new(), Errs::default()).await
+    teams_page(&state, &me, p, String::new(), Errs::default(), None).await
 }
 
 #[derive(Deserialize)]
@@ -422,7 +425,7 @@ pub async fn create_team(
         Ok(_) => Ok(Redirect::to("/settings/teams").into_response()),
         Err(e) => {
             let errs = form_errors(&p.tr, e)?;
-            unprocessable(teams_page(&state, &me, p, f.name, errs).await?)
+            unprocessable(teams_page(&state, &me, p, f.name, errs, None).await?)
         }
     }
 }
@@ -439,7 +442,10 @@ pub async fn rename_team(
         Ok(_) => Ok(Redirect::to("/settings/teams").into_response()),
         Err(e) => {
             let errs = form_errors(&p.tr, e)?;
-            unprocessable(teams_page(&state, &me, p, String::new(), errs).await?)
+            let rename_error = errs.get("name").cloned();
+            unprocessable(
+                teams_page(&state, &me, p, String::new(), Errs::default(), rename_error).await?,
+            )
         }
     }
 }
@@ -690,8 +696,14 @@ pub struct AuditRow {
     pub who: String,
     pub action: String,
     pub record: String,
-    pub changes: String,
+    pub record_href: Option<String>,
+    pub changes: Vec<super::audit_view::ChangeLine>,
     pub via: String,
+}
+
+pub struct TypeOption {
+    pub key: &'static str,
+    pub label: String,
 }
 
 #[derive(Template)]
@@ -702,6 +714,7 @@ struct AuditPage {
     record_id: String,
     entries: Vec<AuditRow>,
     next_cursor: Option<Uuid>,
+    types: Vec<TypeOption>,
 }
 
 #[derive(Deserialize, Default)]
@@ -739,26 +752,75 @@ pub async fn audit(
     } else {
         None
     };
+    // Names instead of ids: one lookup per distinct user on the page.
+    let mut names: std::collections::HashMap<Uuid, String> = std::collections::HashMap::new();
+    for e in &entries {
+        let mut ids = vec![];
+        if let Some(u) = e.actor_user_id {
+            ids.push(u);
+        }
+        if e.record_type == "user"
+            && let Some(id) = e.record_id.as_deref().and_then(|s| Uuid::parse_str(s).ok())
+        {
+            ids.push(id);
+        }
+        for id in ids {
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id)
+                && let Some(u) = state
+                    .store
+                    .user_by_id(id)
+                    .await
+                    .map_err(ServiceError::from)?
+            {
+                slot.insert(u.display_name);
+            }
+        }
+    }
     let rows = entries
         .into_iter()
-        .map(|e| AuditRow {
-            when: p.datetime(e.at),
-            who: e.actor_label,
-            action: super::home::describe_action(&p, &e.action, &e.record_type),
-            record: format!("{} {}", e.record_type, e.record_id.unwrap_or_default()),
-            changes: if e.changes.0.as_object().is_some_and(|o| o.is_empty()) {
-                String::new()
-            } else {
-                e.changes.0.to_string()
-            },
-            via: e.via,
+        .map(|e| {
+            let record_uuid = e.record_id.as_deref().and_then(|s| Uuid::parse_str(s).ok());
+            let type_label = p.t(&format!("record-type-{}", e.record_type.replace('_', "-")));
+            let (record, record_href) = match (e.record_type.as_str(), record_uuid) {
+                ("user", Some(id)) => (
+                    format!(
+                        "{type_label}: {}",
+                        names.get(&id).cloned().unwrap_or_default()
+                    ),
+                    Some(format!("/settings/users/{id}")),
+                ),
+                ("role", Some(id)) => (type_label, Some(format!("/settings/roles/{id}"))),
+                _ => (type_label, None),
+            };
+            AuditRow {
+                when: p.datetime(e.at),
+                who: e
+                    .actor_user_id
+                    .and_then(|u| names.get(&u).cloned())
+                    .unwrap_or(e.actor_label),
+                action: super::home::describe_action(&p, &e.action, &e.record_type),
+                record,
+                record_href,
+                changes: super::audit_view::change_lines(&p, &e.changes.0),
+                via: super::audit_view::via_label(&p, &e.via),
+            }
         })
         .collect();
+    let types = [
+        "user", "team", "role", "api_key", "contact", "company", "lead", "deal", "activity",
+    ]
+    .into_iter()
+    .map(|k| TypeOption {
+        key: k,
+        label: p.t(&format!("record-type-{}", k.replace('_', "-"))),
+    })
+    .collect();
     html(AuditPage {
         p: p.titled("audit-title", "settings"),
         record_type: f.record_type,
         record_id: f.record_id,
         entries: rows,
         next_cursor,
+        types,
     })
 }
