@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -210,6 +210,7 @@ pub fn valid_field_key(key: &str) -> bool {
 pub fn validate_custom(
     defs: &[FieldDef],
     input: &Map<String, Value>,
+    cal: CalendarKind,
 ) -> Result<Map<String, Value>, Vec<Problem>> {
     let mut problems = vec![];
     let mut out = Map::new();
@@ -236,7 +237,7 @@ pub fn validate_custom(
                     problems.push(Problem::new(field, "field.required"));
                 }
             }
-            Some(v) => match coerce_json(def, v) {
+            Some(v) => match coerce_json(def, v, cal) {
                 Ok(Some(v)) => {
                     out.insert(def.key.clone(), v);
                 }
@@ -256,7 +257,13 @@ pub fn validate_custom(
     }
 }
 
-fn coerce_json(def: &FieldDef, v: &Value) -> Result<Option<Value>, &'static str> {
+/// Text values are read in `cal` (a form sends the user's calendar; the API sends ISO dates,
+/// which every calendar accepts).
+fn coerce_json(
+    def: &FieldDef,
+    v: &Value,
+    cal: CalendarKind,
+) -> Result<Option<Value>, &'static str> {
     match (def.field_type, v) {
         (FieldType::Boolean, Value::Bool(b)) => Ok(Some(Value::Bool(*b))),
         (FieldType::Number, Value::Number(n)) => Ok(Some(Value::Number(n.clone()))),
@@ -283,7 +290,7 @@ fn coerce_json(def: &FieldDef, v: &Value) -> Result<Option<Value>, &'static str>
                 Some(Value::from(keys))
             })
         }
-        (_, Value::String(s)) => coerce_text(def, s, CalendarKind::Gregorian),
+        (_, Value::String(s)) => coerce_text(def, s, cal),
         (
             FieldType::Text
             | FieldType::Select
@@ -402,6 +409,19 @@ pub fn coerce_text(
         ),
         FieldType::Url => Value::String(parse_url(&s)?),
     }))
+}
+
+/// A date as a person or a program wrote it: an ISO `YYYY-MM-DD` with a Gregorian-era year is
+/// taken as Gregorian in any calendar (Jalali years are far below 1700), anything else is read
+/// in the user's calendar.
+pub fn parse_user_date(raw: &str, cal: CalendarKind) -> Result<NaiveDate, calendar::DateError> {
+    let ascii = crate::digits::to_ascii(raw.trim());
+    if let Ok(d) = NaiveDate::parse_from_str(&ascii, "%Y-%m-%d")
+        && d.year_ce().1 > 1700
+    {
+        return Ok(d);
+    }
+    calendar::parse_date(raw, cal)
 }
 
 /// Kinds of stage on a pipeline: deals in won/lost stages are closed.
@@ -597,13 +617,15 @@ mod tests {
             def("budget", FieldType::Money),
         ];
         let input = json!({"tier": "gold", "size": 12, "since": "2024-03-20", "vip": true, "tags": ["gold", "gold", "silver"], "budget": 1500000});
-        let out = validate_custom(&defs, input.as_object().unwrap()).unwrap();
+        let out =
+            validate_custom(&defs, input.as_object().unwrap(), CalendarKind::Gregorian).unwrap();
         assert_eq!(out["tier"], "gold");
         assert_eq!(out["size"], 12);
         assert_eq!(out["since"], "2024-03-20");
         assert_eq!(out["tags"], json!(["gold", "silver"]));
         let bad = json!({"tier": "platinum", "size": "many", "vip": "perhaps", "nope": 1});
-        let errs = validate_custom(&defs, bad.as_object().unwrap()).unwrap_err();
+        let errs =
+            validate_custom(&defs, bad.as_object().unwrap(), CalendarKind::Gregorian).unwrap_err();
         let fields: Vec<&str> = errs.iter().map(|p| p.field.as_str()).collect();
         assert!(
             fields.contains(&"custom.tier")
@@ -617,7 +639,7 @@ mod tests {
     fn required_custom_fields() {
         let mut d = def("tier", FieldType::Select);
         d.required = true;
-        let errs = validate_custom(&[d], &Map::new()).unwrap_err();
+        let errs = validate_custom(&[d], &Map::new(), CalendarKind::Jalali).unwrap_err();
         assert_eq!(errs, vec![Problem::new("custom.tier", "field.required")]);
     }
 

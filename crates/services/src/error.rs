@@ -33,6 +33,10 @@ pub enum ServiceError {
     BadCredentials,
     #[error("too many failed sign-ins; wait and try again")]
     TooManyAttempts,
+    /// The record looks like one that exists (same phone, email or national ID); the caller
+    /// may confirm to create it anyway.
+    #[error("possible duplicate")]
+    Duplicate(Vec<Duplicate>),
     #[error("first-run setup is already done")]
     SetupDone,
     #[error(transparent)]
@@ -40,6 +44,16 @@ pub enum ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// An existing record that a new one resembles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Duplicate {
+    pub record_type: String,
+    pub id: uuid::Uuid,
+    /// What matched: phone, email or national_id.
+    pub matched_on: String,
+    pub value: String,
+}
 
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {

@@ -6,8 +6,9 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod sales;
 
-pub use error::{FieldError, ServiceError, ServiceResult};
+pub use error::{Duplicate, FieldError, ServiceError, ServiceResult};
 pub use peyvand_store::{Store, StoreError};
 
 /// How a request reached the service, for the audit log.

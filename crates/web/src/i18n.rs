@@ -7,8 +7,15 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use peyvand_domain::prefs::Language;
 
-const FA: &str = include_str!("../locales/fa/main.ftl");
-const EN: &str = include_str!("../locales/en/main.ftl");
+/// Every catalogue file, per language; both languages list the same files.
+const FA: &[&str] = &[
+    include_str!("../locales/fa/main.ftl"),
+    include_str!("../locales/fa/sales.ftl"),
+];
+const EN: &[&str] = &[
+    include_str!("../locales/en/main.ftl"),
+    include_str!("../locales/en/sales.ftl"),
+];
 
 /// Both catalogues, loaded once at start.
 pub struct Catalogues {
@@ -24,16 +31,20 @@ impl std::fmt::Debug for Catalogues {
 impl Catalogues {
     pub fn load() -> Arc<Catalogues> {
         let mut bundles = HashMap::new();
-        for (lang, source) in [("fa", FA), ("en", EN)] {
-            let res = FluentResource::try_new(source.to_owned())
-                .unwrap_or_else(|(_, errs)| panic!("catalogue {lang} does not parse: {errs:?}"));
+        for (lang, sources) in [("fa", FA), ("en", EN)] {
             let id = lang.parse().expect("valid language id");
             let mut bundle = FluentBundle::new_concurrent(vec![id]);
             // Isolation marks would leak into text inputs and SMS; templates use <bdi> instead.
             bundle.set_use_isolating(false);
-            bundle
-                .add_resource(res)
-                .unwrap_or_else(|errs| panic!("catalogue {lang} has duplicate ids: {errs:?}"));
+            for source in sources {
+                let res =
+                    FluentResource::try_new((*source).to_owned()).unwrap_or_else(|(_, errs)| {
+                        panic!("catalogue {lang} does not parse: {errs:?}")
+                    });
+                bundle
+                    .add_resource(res)
+                    .unwrap_or_else(|errs| panic!("catalogue {lang} has duplicate ids: {errs:?}"));
+            }
             bundles.insert(lang, bundle);
         }
         Arc::new(Catalogues { bundles })
@@ -108,8 +119,8 @@ mod tests {
 
     #[test]
     fn catalogues_have_the_same_messages() {
-        let mut fa = ids(FA);
-        let mut en = ids(EN);
+        let mut fa: Vec<String> = FA.iter().flat_map(|s| ids(s)).collect();
+        let mut en: Vec<String> = EN.iter().flat_map(|s| ids(s)).collect();
         fa.sort();
         en.sort();
         assert_eq!(fa, en, "fa and en catalogues must define the same ids");

@@ -3,5 +3,6 @@
 
 mod api;
 mod browser;
+mod contacts;
 mod harness;
 mod ui;

@@ -18,6 +18,7 @@ use crate::auth::Authed;
 use crate::i18n::Tr;
 
 mod platform;
+mod sales;
 
 pub use platform::ApiDoc;
 
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/roles", get(platform::list_roles))
         .route("/audit-log", get(platform::list_audit))
+        .merge(sales::routes())
         .route_layer(middleware::from_fn(crate::auth::require_api));
     Router::new()
         .route("/openapi.json", get(platform::openapi))
@@ -60,6 +62,8 @@ pub struct ApiError {
     pub fields: Vec<FieldError>,
     /// Extra detail for malformed JSON (the parser's own words, which name the field).
     pub detail: Option<String>,
+    /// Existing records a new one resembles (code `duplicate`).
+    pub duplicates: Vec<peyvand_services::Duplicate>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -74,6 +78,11 @@ pub struct ErrorDetail {
     /// Human-readable, in the caller's language.
     pub message: String,
     pub fields: Vec<FieldMessage>,
+    /// With code `duplicate`: the existing records that match (send `allow_duplicate=true` to
+    /// create anyway).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub duplicates: Vec<peyvand_services::Duplicate>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -90,6 +99,7 @@ impl ApiError {
             code,
             fields: vec![],
             detail: None,
+            duplicates: vec![],
         }
     }
 
@@ -122,6 +132,7 @@ impl ApiError {
                         message: tr.error(&f.code),
                     })
                     .collect(),
+                duplicates: self.duplicates.clone(),
             },
         }
     }
@@ -152,6 +163,10 @@ impl From<ServiceError> for ApiError {
                 ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
             }
             ServiceError::SetupDone => ApiError::new(StatusCode::CONFLICT, "conflict"),
+            ServiceError::Duplicate(dups) => ApiError {
+                duplicates: dups,
+                ..ApiError::new(StatusCode::CONFLICT, "duplicate")
+            },
             ServiceError::Store(e) => {
                 tracing::error!(error = %e, "API request failed");
                 ApiError::internal()
@@ -210,6 +225,40 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             }
         }
     }
+}
+
+/// Reads list parameters from a query string: `q`, `sort` (`field` or `-field`), `cursor`,
+/// `limit`, `deleted=true`, and filters as `filter[field][op]=value` (op: eq, ne, lt, le, gt,
+/// ge, contains, empty, not_empty, has; custom fields as `custom.key`).
+pub fn list_request(query: &str) -> Result<peyvand_services::sales::common::ListRequest, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+        .map_err(|_| ApiError::field("query", "filter.bad_value"))?;
+    let mut req = peyvand_services::sales::common::ListRequest::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "q" => req.q = Some(v),
+            "sort" => req.sort = Some(v),
+            "cursor" => req.cursor = Some(v),
+            "deleted" => req.deleted = v == "true" || v == "1",
+            "limit" => {
+                req.limit = Some(
+                    v.parse()
+                        .map_err(|_| ApiError::field("limit", "limit.invalid"))?,
+                );
+            }
+            _ => {
+                if let Some(rest) = k.strip_prefix("filter[").and_then(|r| r.strip_suffix(']')) {
+                    let (field, op) = rest.split_once("][").unwrap_or((rest, "eq"));
+                    req.filters.push((
+                        field.to_owned(),
+                        op.to_owned(),
+                        serde_json::Value::String(v),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(req)
 }
 
 /// A page of a list, with the cursor of the next page (absent on the last).

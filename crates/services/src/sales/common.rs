@@ -1,0 +1,156 @@
+//! What every sales record shares: owner rules, custom field definitions, list requests.
+
+use peyvand_domain::access::{Action, Actor, Grant, OwnerFilter, RecordType, Scope};
+use peyvand_domain::sales::{FieldDef, FieldType, Problem};
+use peyvand_store::query::{Field, Filter, ListSpec, Op, Sort};
+use peyvand_store::{ListFailure, Store};
+use serde::Deserialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::Problems;
+use crate::{FieldError, ServiceError, ServiceResult};
+
+impl From<ListFailure> for ServiceError {
+    fn from(e: ListFailure) -> Self {
+        match e {
+            ListFailure::Store(s) => s.into(),
+            ListFailure::Input(peyvand_store::query::ListError::UnknownField(f)) => {
+                ServiceError::Validation(vec![FieldError::new(&f, "filter.unknown_field")])
+            }
+            ListFailure::Input(peyvand_store::query::ListError::BadValue(f)) => {
+                ServiceError::Validation(vec![FieldError::new(&f, "filter.bad_value")])
+            }
+            ListFailure::Input(peyvand_store::query::ListError::BadCursor) => {
+                ServiceError::Validation(vec![FieldError::new("cursor", "cursor.invalid")])
+            }
+        }
+    }
+}
+
+/// Adds domain problems to a form's problems.
+pub fn add_problems(p: &mut Problems, problems: Vec<Problem>) {
+    for pr in problems {
+        p.add(&pr.field, pr.code);
+    }
+}
+
+/// Checks who may own a record the actor creates or edits: themselves always (when they may
+/// create/update at all), a teammate with team scope, anyone active with all scope.
+pub async fn check_owner(
+    store: &Store,
+    actor: &Actor,
+    rt: RecordType,
+    action: Action,
+    owner: Uuid,
+    p: &mut Problems,
+) -> ServiceResult<()> {
+    let scope = actor.scope(rt, action);
+    let allowed = match scope {
+        Scope::None => false,
+        Scope::Own => owner == actor.user_id,
+        Scope::Team => actor.teammates.contains(&owner) || owner == actor.user_id,
+        Scope::All => true,
+    };
+    if !allowed {
+        p.add("owner_id", "owner.not_allowed");
+        return Ok(());
+    }
+    match store.user_by_id(owner).await? {
+        Some(u) if u.active => {}
+        _ => p.add("owner_id", "owner.not_found"),
+    }
+    Ok(())
+}
+
+/// The custom field definitions of a record type.
+pub async fn field_defs(store: &Store, rt: RecordType) -> ServiceResult<Vec<FieldDef>> {
+    Ok(store
+        .custom_fields(rt.as_str())
+        .await?
+        .into_iter()
+        .filter_map(|f| {
+            Some(FieldDef {
+                field_type: FieldType::parse(&f.field_type)?,
+                key: f.key,
+                options: f.options.0,
+                required: f.required,
+            })
+        })
+        .collect())
+}
+
+/// A list request as the API and the UI send it: `filter[field][op]=value`-style pairs are
+/// parsed by the web layer into these.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ListRequest {
+    pub q: Option<String>,
+    pub filters: Vec<(String, String, Value)>,
+    pub sort: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+    /// Show the recycle bin (deleted records) instead of live ones.
+    pub deleted: bool,
+}
+
+pub const MAX_PAGE: i64 = 200;
+
+/// Turns a request into a store query inside the actor's grant. Field names are checked
+/// against custom definitions here and against the table's columns in the store.
+pub fn list_spec(grant: &Grant, defs: &[FieldDef], req: &ListRequest) -> ServiceResult<ListSpec> {
+    let limit = req.limit.unwrap_or(50);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ServiceError::Validation(vec![FieldError::new(
+            "limit",
+            "limit.invalid",
+        )]));
+    }
+    let mut spec = ListSpec::new(grant.filter.clone(), limit);
+    spec.cursor = req.cursor.clone().filter(|c| !c.is_empty());
+    spec.search = req
+        .q
+        .as_deref()
+        .map(peyvand_domain::text::normalize_for_search)
+        .filter(|s| !s.is_empty());
+    spec.only_deleted = req.deleted;
+    let field = |name: &str| -> ServiceResult<Field> {
+        match name.strip_prefix("custom.") {
+            Some(key) => {
+                let def = defs.iter().find(|d| d.key == key).ok_or_else(|| {
+                    ServiceError::Validation(vec![FieldError::new(name, "filter.unknown_field")])
+                })?;
+                Ok(Field::Custom {
+                    key: key.to_owned(),
+                    numeric: def.field_type.is_numeric(),
+                })
+            }
+            None => Ok(Field::Column(name.to_owned())),
+        }
+    };
+    for (name, op, value) in &req.filters {
+        let op = Op::parse(op).ok_or_else(|| {
+            ServiceError::Validation(vec![FieldError::new(name, "filter.bad_operator")])
+        })?;
+        spec.filters.push(Filter {
+            field: field(name)?,
+            op,
+            value: value.clone(),
+        });
+    }
+    if let Some(sort) = req.sort.as_deref().filter(|s| !s.is_empty()) {
+        let (name, desc) = match sort.strip_prefix('-') {
+            Some(n) => (n, true),
+            None => (sort, false),
+        };
+        spec.sort = Some(Sort {
+            field: field(name)?,
+            desc,
+        });
+    }
+    Ok(spec)
+}
+
+/// Whether a grant lets the actor see records of every owner.
+pub fn sees_all(grant: &Grant) -> bool {
+    matches!(grant.filter, OwnerFilter::Any)
+}

@@ -1,0 +1,5 @@
+//! Sales use cases: custom fields, contacts, companies, leads, pipelines, deals, activities.
+
+pub mod common;
+pub mod contacts;
+pub mod custom_fields;

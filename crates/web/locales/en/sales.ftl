@@ -1,0 +1,24 @@
+api-error-duplicate = A record with the same phone, email or national ID exists. Send allow_duplicate=true to create it anyway.
+err-contact-name-required = Enter a first or last name.
+err-contact-bad-channel = Choose one of the offered channels.
+err-company-not-found = There is no such company.
+err-company-name-required = Enter the company's name.
+err-owner-not-allowed = You may not give this record to that person.
+err-owner-not-found = That user does not exist or is deactivated.
+err-date-in-future = This date is in the future.
+err-url-invalid = Enter a web address such as example.com.
+err-custom-unknown-field = There is no such custom field.
+err-custom-money-integer = Enter a whole amount.
+err-custom-bad-option = Choose one of the offered options.
+err-custom-wrong-type = This value has the wrong type for the field.
+err-custom-not-a-number = Enter a number.
+err-custom-not-a-boolean = Enter yes or no.
+err-filter-unknown-field = You cannot filter or sort on this field.
+err-filter-bad-value = This filter value does not fit the field.
+err-filter-bad-operator = Unknown filter operator.
+err-custom-field-bad-option-key = Option keys use lowercase Latin letters, digits and _, each once.
+err-custom-field-options-required = A choice field needs at least one option.
+err-custom-field-bad-record-type = Custom fields exist for contacts, companies, leads, deals and activities.
+err-custom-field-bad-key = Keys start with a lowercase Latin letter and use letters, digits and _ (at most 40).
+err-custom-field-key-taken = This record type already has a field with this key.
+err-custom-field-bad-type = Unknown field type.

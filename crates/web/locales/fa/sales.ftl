@@ -1,0 +1,24 @@
+api-error-duplicate = رکوردی با همین تلفن، ایمیل یا کد ملی وجود دارد. برای ثبت با این حال allow_duplicate=true بفرستید.
+err-contact-name-required = نام یا نام خانوادگی را وارد کنید.
+err-contact-bad-channel = یکی از راه‌های ارتباطی پیشنهادی را انتخاب کنید.
+err-company-not-found = چنین سازمانی وجود ندارد.
+err-company-name-required = نام سازمان را وارد کنید.
+err-owner-not-allowed = اجازه ندارید این رکورد را به آن شخص بسپارید.
+err-owner-not-found = این کاربر وجود ندارد یا غیرفعال است.
+err-date-in-future = این تاریخ در آینده است.
+err-url-invalid = نشانی وب را مانند example.com وارد کنید.
+err-custom-unknown-field = چنین فیلد سفارشی‌ای وجود ندارد.
+err-custom-money-integer = مبلغ را بدون اعشار وارد کنید.
+err-custom-bad-option = یکی از گزینه‌های پیشنهادی را انتخاب کنید.
+err-custom-wrong-type = نوع این مقدار با فیلد جور نیست.
+err-custom-not-a-number = یک عدد وارد کنید.
+err-custom-not-a-boolean = بله یا خیر وارد کنید.
+err-filter-unknown-field = روی این فیلد نمی‌توان فیلتر یا مرتب‌سازی کرد.
+err-filter-bad-value = این مقدار فیلتر با فیلد جور نیست.
+err-filter-bad-operator = عملگر فیلتر ناشناخته است.
+err-custom-field-bad-option-key = شناسهٔ گزینه‌ها فقط حروف کوچک لاتین، رقم و _ است و تکراری نیست.
+err-custom-field-options-required = فیلد انتخابی دست‌کم یک گزینه لازم دارد.
+err-custom-field-bad-record-type = فیلد سفارشی برای اشخاص، سازمان‌ها، سرنخ‌ها، فرصت‌ها و فعالیت‌ها تعریف می‌شود.
+err-custom-field-bad-key = شناسه با حرف کوچک لاتین شروع می‌شود و فقط حرف، رقم و _ دارد (حداکثر ۴۰).
+err-custom-field-key-taken = این نوع رکورد فیلدی با همین شناسه دارد.
+err-custom-field-bad-type = نوع فیلد ناشناخته است.

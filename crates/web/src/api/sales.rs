@@ -1,0 +1,193 @@
+//! API endpoints of the sales records.
+
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use peyvand_domain::calendar::CalendarKind;
+use peyvand_services::sales::contacts::{self, ContactInput, ContactView, CreateOptions};
+use peyvand_services::sales::custom_fields::{self, FieldInput};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{ApiError, ApiJson, ApiResult, Page, list_request};
+use crate::AppState;
+use crate::auth::Authed;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/contacts", get(list_contacts).post(create_contact))
+        .route(
+            "/contacts/{id}",
+            get(get_contact)
+                .patch(update_contact)
+                .delete(delete_contact),
+        )
+        .route("/contacts/{id}/restore", post(restore_contact))
+        .route("/custom-fields", get(list_fields).post(create_field))
+        .route(
+            "/custom-fields/{id}",
+            axum::routing::patch(update_field).delete(delete_field),
+        )
+}
+
+fn path_id(s: &str) -> ApiResult<Uuid> {
+    Uuid::parse_str(s).map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found"))
+}
+
+#[derive(Deserialize, Default)]
+pub struct CreateParams {
+    #[serde(default)]
+    allow_duplicate: Option<String>,
+}
+
+async fn list_contacts(
+    State(state): State<AppState>,
+    me: Authed,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Page<ContactView>>> {
+    let req = list_request(q.as_deref().unwrap_or(""))?;
+    let page = contacts::list(&state.store, &me.actor, &req).await?;
+    Ok(Json(Page {
+        data: page.rows.iter().map(ContactView::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+async fn create_contact(
+    State(state): State<AppState>,
+    me: Authed,
+    Query(params): Query<CreateParams>,
+    ApiJson(input): ApiJson<ContactInput>,
+) -> ApiResult<impl IntoResponse> {
+    let opts = CreateOptions {
+        allow_duplicate: params.allow_duplicate.as_deref() == Some("true"),
+        // The API speaks ISO dates whatever the key owner's calendar.
+        calendar: CalendarKind::Gregorian,
+    };
+    let c = contacts::create(&state.store, &me.ctx(), &me.actor, &input, &opts).await?;
+    Ok((StatusCode::CREATED, Json(ContactView::from(&c))))
+}
+
+async fn get_contact(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ContactView>> {
+    let c = contacts::get(&state.store, &me.actor, path_id(&id)?).await?;
+    Ok(Json(ContactView::from(&c)))
+}
+
+async fn update_contact(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ContactInput>,
+) -> ApiResult<Json<ContactView>> {
+    let c = contacts::update(
+        &state.store,
+        &me.ctx(),
+        &me.actor,
+        path_id(&id)?,
+        &input,
+        CalendarKind::Gregorian,
+    )
+    .await?;
+    Ok(Json(ContactView::from(&c)))
+}
+
+async fn delete_contact(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    contacts::set_deleted(&state.store, &me.ctx(), &me.actor, path_id(&id)?, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn restore_contact(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ContactView>> {
+    let id = path_id(&id)?;
+    contacts::set_deleted(&state.store, &me.ctx(), &me.actor, id, false).await?;
+    let c = contacts::get(&state.store, &me.actor, id).await?;
+    Ok(Json(ContactView::from(&c)))
+}
+
+#[derive(Serialize)]
+pub struct FieldOut {
+    id: Uuid,
+    record_type: String,
+    key: String,
+    label_fa: String,
+    label_en: String,
+    field_type: String,
+    options: Vec<peyvand_domain::sales::SelectOption>,
+    required: bool,
+    position: i64,
+}
+
+impl From<peyvand_store::CustomFieldRecord> for FieldOut {
+    fn from(f: peyvand_store::CustomFieldRecord) -> Self {
+        FieldOut {
+            id: f.id,
+            record_type: f.record_type,
+            key: f.key,
+            label_fa: f.label_fa,
+            label_en: f.label_en,
+            field_type: f.field_type,
+            options: f.options.0,
+            required: f.required,
+            position: f.position,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FieldsParams {
+    record_type: String,
+}
+
+async fn list_fields(
+    State(state): State<AppState>,
+    _me: Authed,
+    Query(p): Query<FieldsParams>,
+) -> ApiResult<Json<Page<FieldOut>>> {
+    let fields = custom_fields::list(&state.store, &p.record_type).await?;
+    Ok(Json(Page {
+        data: fields.into_iter().map(FieldOut::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+async fn create_field(
+    State(state): State<AppState>,
+    me: Authed,
+    ApiJson(input): ApiJson<FieldInput>,
+) -> ApiResult<impl IntoResponse> {
+    let f = custom_fields::create(&state.store, &me.ctx(), &me.actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(FieldOut::from(f))))
+}
+
+async fn update_field(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<FieldInput>,
+) -> ApiResult<Json<FieldOut>> {
+    let f =
+        custom_fields::update(&state.store, &me.ctx(), &me.actor, path_id(&id)?, &input).await?;
+    Ok(Json(FieldOut::from(f)))
+}
+
+async fn delete_field(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    custom_fields::delete(&state.store, &me.ctx(), &me.actor, path_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
