@@ -700,6 +700,22 @@ impl Store {
             .await
     }
 
+    /// Live companies whose search text starts with this normalised name: candidates for a
+    /// same-name check, as (id, name).
+    pub async fn companies_named_like(
+        &self,
+        normalised_name: &str,
+    ) -> StoreResult<Vec<(Uuid, String)>> {
+        let pattern = format!("{}%", crate::escape_like(normalised_name));
+        self.db
+            .fetch_all(
+                "SELECT id, name FROM companies WHERE search_text LIKE $1 ESCAPE '\\' \
+                 AND deleted_at IS NULL LIMIT 50",
+                args![pattern],
+            )
+            .await
+    }
+
     // ---- soft delete ----
 
     /// Marks a record deleted (or restores it with `None`).

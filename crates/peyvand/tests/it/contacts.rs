@@ -274,3 +274,86 @@ async fn sales_users_see_their_scope(app: TestApp) {
     assert!(l["data"].as_array().unwrap().is_empty());
 }
 both!(contact_scope, sales_users_see_their_scope);
+
+async fn companies_and_their_people(app: TestApp) {
+    let (_, key) = app.user_with_key("root@example.com", "admin").await;
+    let api = app.api(&key);
+    let (status, err) = api.send(Method::POST, "/companies", json!({"name": " ", "national_id": "10101010101", "website": "not a site", "employees": -3})).await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = err["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    for f in ["name", "national_id", "website", "employees"] {
+        assert!(fields.contains(&f), "{f} in {fields:?}");
+    }
+    let (status, acme) = api
+        .send(Method::POST, "/companies", json!({"name": "شركت  پیوند گستر", "phones": [{"number": "021 8888 7777", "label": "office"}], "website": "peyvand.example", "economic_code": "۴۱۱۱۱۱۱۱۱۱۱۱", "tags": ["عمده", "عمده"]}))
+        .await;
+    assert_eq!(status, 201, "{acme}");
+    assert_eq!(
+        acme["name"], "شرکت پیوند گستر",
+        "Arabic kaf and double spaces tidied"
+    );
+    assert_eq!(acme["phones"][0]["number"], "+982188887777");
+    assert_eq!(acme["website"], "https://peyvand.example");
+    assert_eq!(acme["economic_code"], "411111111111");
+    assert_eq!(acme["tags"], json!(["عمده"]));
+    // The same name again is a likely duplicate; a longer name is not.
+    let (status, dup) = api
+        .send(
+            Method::POST,
+            "/companies",
+            json!({"name": "شرکت پیوند گستر"}),
+        )
+        .await;
+    assert_eq!(status, 409);
+    assert_eq!(dup["error"]["duplicates"][0]["matched_on"], "name");
+    let (status, _) = api
+        .send(
+            Method::POST,
+            "/companies",
+            json!({"name": "شرکت پیوند گستر شرق"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let company_id = acme["id"].as_str().unwrap();
+    let (status, person) = api
+        .send(
+            Method::POST,
+            "/contacts",
+            json!({"last_name": "کریمی", "company_id": company_id}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(person["company_id"], company_id);
+    let (_, found) = api.get("/contacts?q=%D9%BE%DB%8C%D9%88%D9%86%D8%AF").await;
+    assert_eq!(
+        found["data"].as_array().unwrap().len(),
+        1,
+        "a contact is found by its company's name"
+    );
+    let (status, err) = api
+        .send(
+            Method::POST,
+            "/contacts",
+            json!({"last_name": "x", "company_id": "0191f5a0-0000-7000-8000-000000000000"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(err["error"]["fields"][0]["code"], "company.not_found");
+    let (status, unlinked) = api
+        .send(
+            Method::PATCH,
+            &format!("/contacts/{}", person["id"].as_str().unwrap()),
+            json!({"company_id": null}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(unlinked["company_id"].is_null());
+    let (_, list) = api.get("/companies?sort=name").await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 2);
+}
+both!(companies_api, companies_and_their_people);

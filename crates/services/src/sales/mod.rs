@@ -1,5 +1,6 @@
 //! Sales use cases: custom fields, contacts, companies, leads, pipelines, deals, activities.
 
 pub mod common;
+pub mod companies;
 pub mod contacts;
 pub mod custom_fields;

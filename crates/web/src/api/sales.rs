@@ -6,6 +6,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use peyvand_domain::calendar::CalendarKind;
+use peyvand_services::sales::companies::{self, CompanyInput, CompanyView};
 use peyvand_services::sales::contacts::{self, ContactInput, ContactView, CreateOptions};
 use peyvand_services::sales::custom_fields::{self, FieldInput};
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,14 @@ pub fn routes() -> Router<AppState> {
                 .delete(delete_contact),
         )
         .route("/contacts/{id}/restore", post(restore_contact))
+        .route("/companies", get(list_companies).post(create_company))
+        .route(
+            "/companies/{id}",
+            get(get_company)
+                .patch(update_company)
+                .delete(delete_company),
+        )
+        .route("/companies/{id}/restore", post(restore_company))
         .route("/custom-fields", get(list_fields).post(create_field))
         .route(
             "/custom-fields/{id}",
@@ -115,6 +124,85 @@ async fn restore_contact(
     contacts::set_deleted(&state.store, &me.ctx(), &me.actor, id, false).await?;
     let c = contacts::get(&state.store, &me.actor, id).await?;
     Ok(Json(ContactView::from(&c)))
+}
+
+async fn list_companies(
+    State(state): State<AppState>,
+    me: Authed,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Page<CompanyView>>> {
+    let req = list_request(q.as_deref().unwrap_or(""))?;
+    let page = companies::list(&state.store, &me.actor, &req).await?;
+    Ok(Json(Page {
+        data: page.rows.iter().map(CompanyView::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+async fn create_company(
+    State(state): State<AppState>,
+    me: Authed,
+    Query(params): Query<CreateParams>,
+    ApiJson(input): ApiJson<CompanyInput>,
+) -> ApiResult<impl IntoResponse> {
+    let allow = params.allow_duplicate.as_deref() == Some("true");
+    let c = companies::create(
+        &state.store,
+        &me.ctx(),
+        &me.actor,
+        &input,
+        allow,
+        CalendarKind::Gregorian,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(CompanyView::from(&c))))
+}
+
+async fn get_company(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CompanyView>> {
+    let c = companies::get(&state.store, &me.actor, path_id(&id)?).await?;
+    Ok(Json(CompanyView::from(&c)))
+}
+
+async fn update_company(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<CompanyInput>,
+) -> ApiResult<Json<CompanyView>> {
+    let c = companies::update(
+        &state.store,
+        &me.ctx(),
+        &me.actor,
+        path_id(&id)?,
+        &input,
+        CalendarKind::Gregorian,
+    )
+    .await?;
+    Ok(Json(CompanyView::from(&c)))
+}
+
+async fn delete_company(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    companies::set_deleted(&state.store, &me.ctx(), &me.actor, path_id(&id)?, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn restore_company(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CompanyView>> {
+    let id = path_id(&id)?;
+    companies::set_deleted(&state.store, &me.ctx(), &me.actor, id, false).await?;
+    let c = companies::get(&state.store, &me.actor, id).await?;
+    Ok(Json(CompanyView::from(&c)))
 }
 
 #[derive(Serialize)]
