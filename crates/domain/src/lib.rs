@@ -18,6 +18,7 @@ pub mod email;
 pub mod money;
 pub mod national_id;
 pub mod phone;
+pub mod places;
 pub mod prefs;
 pub mod sales;
 pub mod text;

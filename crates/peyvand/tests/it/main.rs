@@ -6,3 +6,4 @@ mod browser;
 mod contacts;
 mod harness;
 mod ui;
+mod ui_records;

@@ -12,8 +12,10 @@ use crate::error::PageError;
 use crate::i18n::Tr;
 
 mod audit_view;
+mod contacts;
 mod home;
 mod profile;
+mod records;
 mod session;
 mod settings;
 
@@ -38,6 +40,15 @@ pub fn router(state: AppState) -> Router {
             "/profile/api-keys/{id}/revoke",
             post(profile::revoke_api_key),
         )
+        .route("/contacts", get(contacts::list).post(contacts::create))
+        .route("/contacts/new", get(contacts::new_form))
+        .route("/contacts/{id}", get(contacts::show))
+        .route(
+            "/contacts/{id}/edit",
+            get(contacts::edit_form).post(contacts::update),
+        )
+        .route("/contacts/{id}/delete", post(contacts::delete))
+        .route("/contacts/{id}/restore", post(contacts::restore))
         .route("/settings", get(settings::index))
         .route(
             "/settings/users",

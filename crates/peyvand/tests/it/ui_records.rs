@@ -1,0 +1,240 @@
+//! Contact and company pages through real HTTP, as a person fills the forms.
+
+use crate::both;
+use crate::harness::*;
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+async fn a_contact_from_the_form(app: TestApp) {
+    let admin = app.setup_admin().await;
+    let csrf = app.csrf(&admin, "/contacts/new").await;
+    // Bad input: every problem next to its field, nothing stored.
+    let res = admin
+        .post(app.url("/contacts"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("first_name", "علی"),
+            ("last_name", ""),
+            ("phone_number", "۰۹۱۲abc"),
+            ("phone_label", "mobile"),
+            ("email_address", "ali@"),
+            ("email_label", ""),
+            ("national_id", "۱۲۳۴۵۶۷۸۹۰"),
+            ("birth_date", "۱۴۰۴/۱۲/۳۰"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    for id in [
+        "phone-error-1",
+        "email-error-1",
+        "national_id-error",
+        "birth_date-error",
+    ] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(
+        html.contains("این روز در آن ماه وجود ندارد."),
+        "the Jalali date that does not exist is named"
+    );
+    assert!(
+        html.contains("value=\"۰۹۱۲abc\""),
+        "what the user typed is kept"
+    );
+
+    // A valid contact: Persian digits, Jalali birth date, Arabic letters.
+    let res = admin
+        .post(app.url("/contacts"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("first_name", "علي"),
+            ("last_name", "رضايي"),
+            ("phone_number", "۰۹۱۲ ۱۲۳ ۴۵۶۷"),
+            ("phone_label", "mobile"),
+            ("phone_number", ""),
+            ("phone_label", "work"),
+            ("email_address", "Ali@Example.com"),
+            ("email_label", ""),
+            ("national_id", "0499370899"),
+            ("birth_date", "۱۳۶۹/۰۱/۰۱"),
+            ("tags", "مشتری ویژه، VIP"),
+            ("city", "تهران"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let page = location(&res);
+    assert!(page.starts_with("/contacts/"));
+    let html = admin
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("علی رضایی"));
+    assert!(
+        html.contains("۰۹۱۲ ۱۲۳ ۴۵۶۷"),
+        "phone shown the local way, in Persian digits"
+    );
+    assert!(
+        html.contains("۱۳۶۹/۰۱/۰۱"),
+        "birth date in the Jalali calendar"
+    );
+    assert!(
+        html.contains("id=\"timeline\""),
+        "the creation is on the timeline"
+    );
+    let id = page.trim_start_matches("/contacts/");
+    let stored = app
+        .store
+        .contact(id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.birth_date.unwrap().to_string(), "1990-03-21");
+    assert_eq!(stored.phones.0[0].number, "+989121234567");
+
+    // The same phone again: a warning with a link, and a way to create anyway.
+    let res = admin
+        .post(app.url("/contacts"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("last_name", "دیگر"),
+            ("phone_number", "+989121234567"),
+            ("phone_label", "mobile"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"duplicate-warning\"") && html.contains(&format!("/contacts/{id}")));
+    let res = admin
+        .post(app.url("/contacts"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("last_name", "دیگر"),
+            ("phone_number", "+989121234567"),
+            ("phone_label", "mobile"),
+            ("allow_duplicate", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+
+    // The list: search, filters with chips, sort links, recycle bin.
+    let html = admin
+        .get(app.url("/contacts?q=%D8%B9%D9%84%D9%8A"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("علی رضایی") && !html.contains(">دیگر<"));
+    let res = admin
+        .get(app.url("/contacts?ff=city&fo=eq&fv=%D8%AA%D9%87%D8%B1%D8%A7%D9%86"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        303,
+        "the add-filter form turns into a canonical URL"
+    );
+    let html = admin
+        .get(app.url(&location(&res)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("class=\"chip\"") && html.contains("علی رضایی") && !html.contains(">دیگر<")
+    );
+    let res = admin
+        .get(app.url("/contacts?created=this_month"))
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&res).contains("filter%5Bcreated_at%5D%5Bge%5D"));
+
+    // Edit, then delete into the bin and restore.
+    let res = admin
+        .post(app.url(&format!("/contacts/{id}/edit")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("first_name", "علی"),
+            ("last_name", "رضایی"),
+            ("job_title", "مدیر خرید"),
+            ("phone_number", "09121234567"),
+            ("phone_label", "mobile"),
+            ("birth_date", "۱۳۶۹/۰۱/۰۱"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        app.store
+            .contact(id.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .job_title,
+        "مدیر خرید"
+    );
+    let res = admin
+        .post(app.url(&format!("/contacts/{id}/delete")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let html = admin
+        .get(app.url("/contacts?deleted=true"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("علی رضایی"));
+    let html = admin
+        .get(app.url(&format!("/contacts/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"in-bin\""));
+    admin
+        .post(app.url(&format!("/contacts/{id}/restore")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        app.store
+            .contact(id.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .deleted_at
+            .is_none()
+    );
+}
+both!(contact_form, a_contact_from_the_form);

@@ -1,0 +1,1058 @@
+//! Contact pages: the list (search, filters, sort, columns, cursor), the 360° page, the form.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::{Extension, Form};
+use peyvand_domain::access::{Action, RecordType};
+use peyvand_domain::sales::{CONTACT_CHANNELS, PhoneEntry};
+use peyvand_services::sales::contacts::{self, ContactInput, CreateOptions};
+use peyvand_services::{ServiceError, sales::common};
+use peyvand_store::{AuditQuery, ContactRecord, CustomFieldRecord, RecordLink};
+use uuid::Uuid;
+
+use super::records::{self, Chip, ListState, Pairs, Widget};
+use super::{Errs, PageResult, form_errors, html};
+use crate::AppState;
+use crate::auth::Authed;
+use crate::error::PageError;
+use crate::page::Page;
+
+fn sid(e: peyvand_store::StoreError) -> PageError {
+    ServiceError::from(e).into()
+}
+
+fn parse_id(s: &str) -> Result<Uuid, PageError> {
+    Uuid::parse_str(s).map_err(|_| PageError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "record_list.html")]
+pub struct ListPage {
+    pub p: Page,
+    pub base: &'static str,
+    pub q: String,
+    pub hidden: Vec<(String, String)>,
+    pub keep: Vec<(String, String)>,
+    pub keep_no_cols: Vec<(String, String)>,
+    pub can_create: bool,
+    pub new_label: String,
+    pub filter_fields: Vec<(String, String)>,
+    pub operators: Vec<(&'static str, String)>,
+    pub column_choices: Vec<(String, String, bool)>,
+    pub chips: Vec<Chip>,
+    pub headers: Vec<(String, Option<String>)>,
+    pub rows: Vec<Vec<(String, Option<String>)>>,
+    pub next_href: Option<String>,
+    pub bin_href: String,
+    pub in_bin: bool,
+    pub list_error: Option<String>,
+}
+
+pub const OPERATORS: [&str; 9] = [
+    "eq",
+    "ne",
+    "contains",
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "empty",
+    "not_empty",
+];
+
+/// Pieces of a list page that do not depend on the record type.
+pub fn list_frame(
+    p: &Page,
+    state: &ListState,
+) -> (
+    Vec<(String, String)>,
+    Vec<(String, String)>,
+    Vec<(String, String)>,
+    Vec<(&'static str, String)>,
+) {
+    let hidden: Vec<(String, String)> = state
+        .pairs
+        .iter()
+        .filter(|(k, _)| k != "q" && k != "cursor")
+        .cloned()
+        .collect();
+    let keep: Vec<(String, String)> = state
+        .pairs
+        .iter()
+        .filter(|(k, _)| k != "cursor")
+        .cloned()
+        .collect();
+    let keep_no_cols: Vec<(String, String)> =
+        keep.iter().filter(|(k, _)| k != "cols").cloned().collect();
+    let ops = OPERATORS
+        .iter()
+        .map(|o| (*o, p.t(&format!("op-{}", o.replace('_', "-")))))
+        .collect();
+    (hidden, keep, keep_no_cols, ops)
+}
+
+/// A column of a record list: key, header, sortable field.
+pub struct Column {
+    pub key: String,
+    pub label: String,
+    pub sort: Option<String>,
+}
+
+pub fn custom_columns(p: &Page, defs: &[CustomFieldRecord]) -> Vec<Column> {
+    defs.iter()
+        .map(|d| Column {
+            key: format!("custom.{}", d.key),
+            label: records::label_of(p, d),
+            sort: Some(format!("custom.{}", d.key)),
+        })
+        .collect()
+}
+
+fn contact_columns(p: &Page, defs: &[CustomFieldRecord]) -> Vec<Column> {
+    let mut cols = vec![];
+    for (key, label, sort) in [
+        ("name", "contact-name", Some("last_name")),
+        ("company", "contact-company", None),
+        ("phone", "contact-phone", None),
+        ("email", "field-email", None),
+        ("city", "contact-city", Some("city")),
+        ("birth_date", "contact-birth-date", Some("birth_date")),
+        ("tags", "contact-tags", None),
+        ("owner", "record-owner", Some("owner_id")),
+        ("created_at", "created-at", Some("created_at")),
+    ] {
+        cols.push(Column {
+            key: key.to_owned(),
+            label: p.t(label),
+            sort: sort.map(str::to_owned),
+        });
+    }
+    cols.extend(custom_columns(p, defs));
+    cols
+}
+
+const DEFAULT_CONTACT_COLUMNS: [&str; 5] = ["name", "company", "phone", "email", "owner"];
+
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    RawQuery(query): RawQuery,
+) -> PageResult {
+    let ls = ListState::from_query("/contacts", query.as_deref().unwrap_or(""));
+    if let Some(to) = ls.normalised(&p) {
+        return Ok(Redirect::to(&to).into_response());
+    }
+    me.actor
+        .require(RecordType::Contact, Action::Read)
+        .map_err(|_| PageError::Forbidden)?;
+    let defs = state.store.custom_fields("contact").await.map_err(sid)?;
+    let columns = contact_columns(&p, &defs);
+    let chosen: Vec<String> = {
+        let c: Vec<String> = ls
+            .pairs
+            .iter()
+            .filter(|(k, _)| k == "cols")
+            .map(|(_, v)| v.clone())
+            .collect();
+        if c.is_empty() {
+            DEFAULT_CONTACT_COLUMNS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect()
+        } else {
+            c
+        }
+    };
+    let shown: Vec<&Column> = columns.iter().filter(|c| chosen.contains(&c.key)).collect();
+    let mut list_error = None;
+    let page = match ls.request() {
+        Ok(req) => match contacts::list(&state.store, &me.actor, &req).await {
+            Ok(page) => Some(page),
+            Err(ServiceError::Validation(fields)) => {
+                list_error = fields
+                    .first()
+                    .map(|f| format!("{}: {}", f.field, p.tr.error(&f.code)));
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Err(e) => {
+            list_error = e.fields.first().map(|f| p.tr.error(&f.code));
+            None
+        }
+    };
+    let (rows, next_cursor) = match page {
+        Some(pg) => (pg.rows, pg.next_cursor),
+        None => (vec![], None),
+    };
+    let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
+    let owners = records::user_names(&state.store, owner_ids)
+        .await
+        .map_err(sid)?;
+    let mut companies = std::collections::HashMap::new();
+    for r in &rows {
+        if let Some(cid) = r.company_id
+            && !companies.contains_key(&cid)
+            && let Some(c) = state.store.company(cid).await.map_err(sid)?
+        {
+            companies.insert(cid, c.name);
+        }
+    }
+    let table: Vec<Vec<(String, Option<String>)>> = rows
+        .iter()
+        .map(|r| {
+            shown
+                .iter()
+                .map(|c| contact_cell(&p, r, &c.key, &defs, &owners, &companies))
+                .collect()
+        })
+        .collect();
+    let headers = shown
+        .iter()
+        .map(|c| (c.label.clone(), c.sort.as_ref().map(|s| ls.sort_href(s))))
+        .collect();
+    let mut filter_fields: Vec<(String, String)> = [
+        ("last_name", "contact-last-name"),
+        ("first_name", "contact-first-name"),
+        ("city", "contact-city"),
+        ("province", "contact-province"),
+        ("job_title", "contact-job-title"),
+        ("tags", "contact-tags"),
+        ("birth_date", "contact-birth-date"),
+        ("created_at", "created-at"),
+    ]
+    .iter()
+    .map(|(k, l)| ((*k).to_owned(), p.t(l)))
+    .collect();
+    filter_fields.extend(
+        defs.iter()
+            .map(|d| (format!("custom.{}", d.key), records::label_of(&p, d))),
+    );
+    let chips = ls.chips(&p, |f| {
+        filter_fields
+            .iter()
+            .find(|(k, _)| k == f)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_else(|| f.to_owned())
+    });
+    let (hidden, keep, keep_no_cols, operators) = list_frame(&p, &ls);
+    let in_bin = ls.get("deleted") == "true";
+    html(ListPage {
+        base: "/contacts",
+        q: ls.get("q"),
+        hidden,
+        keep,
+        keep_no_cols,
+        can_create: me.actor.can(RecordType::Contact, Action::Create),
+        new_label: p.t("contacts-new"),
+        filter_fields,
+        operators,
+        column_choices: columns
+            .iter()
+            .map(|c| (c.key.clone(), c.label.clone(), chosen.contains(&c.key)))
+            .collect(),
+        chips,
+        headers,
+        rows: table,
+        next_href: next_cursor.map(|c| {
+            let mut pairs: Vec<(String, String)> = ls
+                .pairs
+                .iter()
+                .filter(|(k, _)| k != "cursor")
+                .cloned()
+                .collect();
+            pairs.push(("cursor".into(), c));
+            format!(
+                "/contacts?{}",
+                serde_urlencoded::to_string(&pairs).unwrap_or_default()
+            )
+        }),
+        bin_href: if in_bin {
+            "/contacts".into()
+        } else {
+            "/contacts?deleted=true".into()
+        },
+        in_bin,
+        list_error,
+        p: p.titled("contacts-title", "contacts"),
+    })
+}
+
+fn contact_cell(
+    p: &Page,
+    r: &ContactRecord,
+    key: &str,
+    defs: &[CustomFieldRecord],
+    owners: &std::collections::HashMap<Uuid, String>,
+    companies: &std::collections::HashMap<Uuid, String>,
+) -> (String, Option<String>) {
+    match key {
+        "name" => (r.full_name(), Some(format!("/contacts/{}", r.id))),
+        "company" => match r.company_id {
+            Some(id) => (
+                companies.get(&id).cloned().unwrap_or_default(),
+                Some(format!("/companies/{id}")),
+            ),
+            None => (String::new(), None),
+        },
+        "phone" => (
+            r.phones
+                .0
+                .first()
+                .map(|ph| show_phone(p, ph))
+                .unwrap_or_default(),
+            None,
+        ),
+        "email" => (
+            r.emails
+                .0
+                .first()
+                .map(|e| e.address.clone())
+                .unwrap_or_default(),
+            None,
+        ),
+        "city" => (r.city.clone(), None),
+        "birth_date" => (records::show_opt_date(p, r.birth_date), None),
+        "tags" => (r.tags.0.join("، "), None),
+        "owner" => (owners.get(&r.owner_id).cloned().unwrap_or_default(), None),
+        "created_at" => (p.datetime(r.created_at), None),
+        k => {
+            let text = k
+                .strip_prefix("custom.")
+                .and_then(|ck| Some((defs.iter().find(|d| d.key == ck)?, r.custom.0.get(ck)?)))
+                .map(|(d, v)| records::show_custom(p, d, v))
+                .unwrap_or_default();
+            (text, None)
+        }
+    }
+}
+
+/// Iranian numbers are shown the way people write them (0912 …); others in E.164.
+pub fn show_phone(p: &Page, ph: &PhoneEntry) -> String {
+    let local = match ph.number.strip_prefix("+98") {
+        Some(rest) if rest.starts_with('9') && rest.len() == 10 => {
+            format!("0{} {} {}", &rest[..3], &rest[3..6], &rest[6..])
+        }
+        Some(rest) => format!("0{rest}"),
+        None => ph.number.clone(),
+    };
+    p.digits(local)
+}
+
+// ---- form ----
+
+pub struct ContactForm {
+    pub first_name: String,
+    pub last_name: String,
+    pub job_title: String,
+    /// (number, label, error)
+    pub phones: Vec<(String, String, Option<String>)>,
+    pub emails: Vec<(String, String, Option<String>)>,
+    pub website: String,
+    pub preferred_channel: String,
+    pub province: String,
+    pub city: String,
+    pub address: String,
+    pub national_id: String,
+    pub birth_date: String,
+    pub anniversary_date: String,
+    pub tags: String,
+}
+
+#[derive(Template)]
+#[template(path = "contact_form.html")]
+struct FormPage {
+    p: Page,
+    action: String,
+    cancel_href: String,
+    f: ContactForm,
+    errs: Errs,
+    companies: Vec<(Uuid, String, bool)>,
+    owners: Vec<(Uuid, String, bool)>,
+    phone_labels: Vec<(&'static str, String)>,
+    channels: Vec<(&'static str, String)>,
+    provinces: Vec<&'static str>,
+    custom: Vec<Widget>,
+    /// (label, href, matched on)
+    duplicates: Vec<(String, String, String)>,
+}
+
+const PHONE_LABELS: [&str; 5] = ["mobile", "work", "home", "fax", "other"];
+
+fn form_from_record(p: &Page, c: &ContactRecord) -> ContactForm {
+    let mut phones: Vec<(String, String, Option<String>)> = c
+        .phones
+        .0
+        .iter()
+        .map(|ph| (show_phone(p, ph), ph.label.clone(), None))
+        .collect();
+    while phones.len() < 3 {
+        phones.push((
+            String::new(),
+            if phones.is_empty() {
+                "mobile".into()
+            } else {
+                "work".into()
+            },
+            None,
+        ));
+    }
+    let mut emails: Vec<(String, String, Option<String>)> = c
+        .emails
+        .0
+        .iter()
+        .map(|e| (e.address.clone(), e.label.clone(), None))
+        .collect();
+    while emails.len() < 2 {
+        emails.push((String::new(), String::new(), None));
+    }
+    ContactForm {
+        first_name: c.first_name.clone(),
+        last_name: c.last_name.clone(),
+        job_title: c.job_title.clone(),
+        phones,
+        emails,
+        website: c.website.clone(),
+        preferred_channel: c.preferred_channel.clone(),
+        province: c.province.clone(),
+        city: c.city.clone(),
+        address: c.address.clone(),
+        national_id: c.national_id.clone().unwrap_or_default(),
+        birth_date: records::show_opt_date(p, c.birth_date),
+        anniversary_date: records::show_opt_date(p, c.anniversary_date),
+        tags: c.tags.0.join("، "),
+    }
+}
+
+fn form_from_pairs(f: &Pairs, errs: &Errs) -> ContactForm {
+    let g = |k: &str| f.get(k).unwrap_or_default();
+    let numbers = f.all("phone_number");
+    let labels = f.all("phone_label");
+    let addresses = f.all("email_address");
+    let email_labels = f.all("email_label");
+    ContactForm {
+        first_name: g("first_name"),
+        last_name: g("last_name"),
+        job_title: g("job_title"),
+        phones: numbers
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                (
+                    n.clone(),
+                    labels.get(i).cloned().unwrap_or_default(),
+                    errs.get(&format!("phones[{i}]")).cloned(),
+                )
+            })
+            .collect(),
+        emails: addresses
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                (
+                    a.clone(),
+                    email_labels.get(i).cloned().unwrap_or_default(),
+                    errs.get(&format!("emails[{i}]")).cloned(),
+                )
+            })
+            .collect(),
+        website: g("website"),
+        preferred_channel: g("preferred_channel"),
+        province: g("province"),
+        city: g("city"),
+        address: g("address"),
+        national_id: g("national_id"),
+        birth_date: g("birth_date"),
+        anniversary_date: g("anniversary_date"),
+        tags: g("tags"),
+    }
+}
+
+fn input_from_pairs(f: &Pairs, defs: &[CustomFieldRecord]) -> Result<ContactInput, PageError> {
+    let g = |k: &str| f.get(k);
+    let company_id = match g("company_id").filter(|s| !s.is_empty()) {
+        Some(s) => Some(Some(Uuid::parse_str(&s).map_err(|_| PageError::NotFound)?)),
+        None => Some(None),
+    };
+    let owner_id = match g("owner_id").filter(|s| !s.is_empty()) {
+        Some(s) => Some(Uuid::parse_str(&s).map_err(|_| PageError::NotFound)?),
+        None => None,
+    };
+    Ok(ContactInput {
+        first_name: g("first_name"),
+        last_name: g("last_name"),
+        company_id,
+        job_title: g("job_title"),
+        phones: Some(f.phones()),
+        emails: Some(f.emails()),
+        website: g("website"),
+        social: None,
+        province: g("province"),
+        city: g("city"),
+        address: g("address"),
+        national_id: g("national_id"),
+        birth_date: g("birth_date"),
+        anniversary_date: g("anniversary_date"),
+        preferred_channel: g("preferred_channel"),
+        tags: Some(f.tags()),
+        owner_id,
+        custom: Some(f.custom(defs)),
+    })
+}
+
+async fn company_options(
+    state: &AppState,
+    me: &Authed,
+    current: Option<Uuid>,
+) -> Result<Vec<(Uuid, String, bool)>, PageError> {
+    let req = common::ListRequest {
+        sort: Some("name".into()),
+        limit: Some(common::MAX_PAGE),
+        ..Default::default()
+    };
+    let page = match peyvand_services::sales::companies::list(&state.store, &me.actor, &req).await {
+        Ok(pg) => pg.rows,
+        Err(ServiceError::Forbidden) => vec![],
+        Err(e) => return Err(e.into()),
+    };
+    let mut out: Vec<(Uuid, String, bool)> = page
+        .into_iter()
+        .map(|c| (c.id, c.name, Some(c.id) == current))
+        .collect();
+    if let Some(cur) = current
+        && !out.iter().any(|(id, _, _)| *id == cur)
+        && let Some(c) = state.store.company(cur).await.map_err(sid)?
+    {
+        out.insert(0, (c.id, c.name, true));
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page(
+    state: &AppState,
+    me: &Authed,
+    p: Page,
+    title: String,
+    action: String,
+    cancel_href: String,
+    f: ContactForm,
+    company: Option<Uuid>,
+    owner: Uuid,
+    custom: Vec<Widget>,
+    errs: Errs,
+    duplicates: Vec<(String, String, String)>,
+) -> PageResult {
+    let mut p = p.titled("contacts-title", "contacts");
+    p.title = title;
+    html(FormPage {
+        companies: company_options(state, me, company).await?,
+        owners: records::owner_options(&state.store, me.user.id, owner)
+            .await
+            .map_err(sid)?,
+        phone_labels: PHONE_LABELS
+            .iter()
+            .map(|l| (*l, p.t(&format!("phone-label-{l}"))))
+            .collect(),
+        channels: CONTACT_CHANNELS
+            .iter()
+            .map(|c| (*c, p.t(&format!("channel-{}", c.replace('_', "-")))))
+            .collect(),
+        provinces: peyvand_domain::places::provinces()
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect(),
+        p,
+        action,
+        cancel_href,
+        f,
+        errs,
+        custom,
+        duplicates,
+    })
+}
+
+fn empty_record(owner: Uuid) -> ContactRecord {
+    let now = chrono::Utc::now();
+    ContactRecord {
+        id: Uuid::nil(),
+        first_name: String::new(),
+        last_name: String::new(),
+        company_id: None,
+        job_title: String::new(),
+        phones: peyvand_store::Json(vec![]),
+        emails: peyvand_store::Json(vec![]),
+        website: String::new(),
+        social: peyvand_store::Json(Default::default()),
+        province: String::new(),
+        city: String::new(),
+        address: String::new(),
+        national_id: None,
+        birth_date: None,
+        anniversary_date: None,
+        preferred_channel: String::new(),
+        tags: peyvand_store::Json(vec![]),
+        owner_id: owner,
+        custom: peyvand_store::Json(Default::default()),
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    }
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    me.actor
+        .require(RecordType::Contact, Action::Create)
+        .map_err(|_| PageError::Forbidden)?;
+    let defs = state.store.custom_fields("contact").await.map_err(sid)?;
+    let mut rec = empty_record(me.user.id);
+    // "Add a person" from a company page arrives with ?company_id=…
+    let qs = ListState::from_query("/contacts/new", q.as_deref().unwrap_or(""));
+    rec.company_id = Uuid::parse_str(&qs.get("company_id")).ok();
+    let f = form_from_record(&p, &rec);
+    let custom = records::widgets(&p, &defs, &rec.custom.0, None, &Errs::default());
+    let title = p.t("contacts-new");
+    form_page(
+        &state,
+        &me,
+        p,
+        title,
+        "/contacts".into(),
+        "/contacts".into(),
+        f,
+        rec.company_id,
+        me.user.id,
+        custom,
+        Errs::default(),
+        vec![],
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let pairs = Pairs(pairs);
+    let defs = state.store.custom_fields("contact").await.map_err(sid)?;
+    let input = input_from_pairs(&pairs, &defs)?;
+    let opts = CreateOptions {
+        allow_duplicate: pairs.flag("allow_duplicate"),
+        calendar: p.prefs.calendar,
+    };
+    match contacts::create(&state.store, &me.ctx(), &me.actor, &input, &opts).await {
+        Ok(c) => Ok(Redirect::to(&format!("/contacts/{}", c.id)).into_response()),
+        Err(ServiceError::Duplicate(dups)) => {
+            let mut shown = vec![];
+            for d in dups {
+                if let Some(c) = state.store.contact(d.id).await.map_err(sid)? {
+                    shown.push((
+                        c.full_name(),
+                        format!("/contacts/{}", c.id),
+                        format!(
+                            "{}: {}",
+                            p.t(&format!("matched-{}", d.matched_on.replace('_', "-"))),
+                            d.value
+                        ),
+                    ));
+                }
+            }
+            let f = form_from_pairs(&pairs, &Errs::default());
+            let custom = records::widgets(
+                &p,
+                &defs,
+                &Default::default(),
+                Some(&pairs),
+                &Errs::default(),
+            );
+            let title = p.t("contacts-new");
+            let mut res = form_page(
+                &state,
+                &me,
+                p,
+                title,
+                "/contacts".into(),
+                "/contacts".into(),
+                f,
+                input.company_id.flatten(),
+                input.owner_id.unwrap_or(me.user.id),
+                custom,
+                Errs::default(),
+                shown,
+            )
+            .await?;
+            *res.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(res)
+        }
+        Err(e) => {
+            let errs = form_errors(&p.tr, e)?;
+            let f = form_from_pairs(&pairs, &errs);
+            let custom = records::widgets(&p, &defs, &Default::default(), Some(&pairs), &errs);
+            let title = p.t("contacts-new");
+            let mut res = form_page(
+                &state,
+                &me,
+                p,
+                title,
+                "/contacts".into(),
+                "/contacts".into(),
+                f,
+                input.company_id.flatten(),
+                input.owner_id.unwrap_or(me.user.id),
+                custom,
+                errs,
+                vec![],
+            )
+            .await?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+) -> PageResult {
+    let c = contacts::get(&state.store, &me.actor, parse_id(&id)?).await?;
+    me.actor
+        .require_record(RecordType::Contact, Action::Update, Some(c.owner_id))
+        .map_err(|_| PageError::Forbidden)?;
+    let defs = state.store.custom_fields("contact").await.map_err(sid)?;
+    let f = form_from_record(&p, &c);
+    let custom = records::widgets(&p, &defs, &c.custom.0, None, &Errs::default());
+    let title = p.t_with("contacts-edit-title", "name", c.full_name());
+    form_page(
+        &state,
+        &me,
+        p,
+        title,
+        format!("/contacts/{}/edit", c.id),
+        format!("/contacts/{}", c.id),
+        f,
+        c.company_id,
+        c.owner_id,
+        custom,
+        Errs::default(),
+        vec![],
+    )
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let pairs = Pairs(pairs);
+    let defs = state.store.custom_fields("contact").await.map_err(sid)?;
+    let input = input_from_pairs(&pairs, &defs)?;
+    match contacts::update(
+        &state.store,
+        &me.ctx(),
+        &me.actor,
+        id,
+        &input,
+        p.prefs.calendar,
+    )
+    .await
+    {
+        Ok(c) => Ok(Redirect::to(&format!("/contacts/{}", c.id)).into_response()),
+        Err(e) => {
+            let errs = form_errors(&p.tr, e)?;
+            let f = form_from_pairs(&pairs, &errs);
+            let custom = records::widgets(&p, &defs, &Default::default(), Some(&pairs), &errs);
+            let title = p.t("contacts-title");
+            let mut res = form_page(
+                &state,
+                &me,
+                p,
+                title,
+                format!("/contacts/{id}/edit"),
+                format!("/contacts/{id}"),
+                f,
+                input.company_id.flatten(),
+                input.owner_id.unwrap_or(me.user.id),
+                custom,
+                errs,
+                vec![],
+            )
+            .await?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    contacts::set_deleted(&state.store, &me.ctx(), &me.actor, id, true).await?;
+    Ok(Redirect::to(&format!("/contacts/{id}")).into_response())
+}
+
+pub async fn restore(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    contacts::set_deleted(&state.store, &me.ctx(), &me.actor, id, false).await?;
+    Ok(Redirect::to(&format!("/contacts/{id}")).into_response())
+}
+
+// ---- the 360° page ----
+
+#[derive(Template)]
+#[template(path = "contact_show.html")]
+struct ShowPage {
+    p: Page,
+    id: Uuid,
+    deleted: bool,
+    can_edit: bool,
+    can_delete: bool,
+    /// (label, value, link)
+    details: Vec<(String, String, Option<String>)>,
+    /// (title, link, stage/amount)
+    deals: Vec<(String, String, String)>,
+    /// (when, kind, text, link)
+    timeline: Vec<(String, String, String, Option<String>)>,
+}
+
+/// The record's timeline: its activities and the changes made to it, newest first.
+pub async fn timeline(
+    state: &AppState,
+    p: &Page,
+    link: RecordLink,
+    record_type: &str,
+    id: Uuid,
+) -> Result<Vec<(String, String, String, Option<String>)>, PageError> {
+    let mut items: Vec<(
+        chrono::DateTime<chrono::Utc>,
+        String,
+        String,
+        Option<String>,
+    )> = vec![];
+    for a in state
+        .store
+        .activities_of(link, id, 100)
+        .await
+        .map_err(sid)?
+    {
+        let when = a.done_at.or(a.due_at).unwrap_or(a.created_at);
+        items.push((
+            when,
+            p.t(&format!("activity-kind-{}", a.kind)),
+            a.subject,
+            Some(format!("/activities/{}", a.id)),
+        ));
+    }
+    let log = state
+        .store
+        .list_audit(&AuditQuery {
+            record_type: Some(record_type.to_owned()),
+            record_id: Some(id.to_string()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .map_err(sid)?;
+    for e in log {
+        let text = format!(
+            "{} — {}",
+            super::home::describe_action(p, &e.action, &e.record_type),
+            e.actor_label
+        );
+        items.push((e.at, p.t("timeline-change"), text, None));
+    }
+    items.sort_by(|a, b| b.0.cmp(&a.0));
+    Ok(items
+        .into_iter()
+        .map(|(t, k, s, l)| (p.datetime(t), k, s, l))
+        .collect())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+) -> PageResult {
+    let c = contacts::get(&state.store, &me.actor, parse_id(&id)?).await?;
+    let defs = state.store.custom_fields("contact").await.map_err(sid)?;
+    let mut details: Vec<(String, String, Option<String>)> = vec![];
+    let mut add = |label: &str, value: String, link: Option<String>| {
+        if !value.is_empty() {
+            details.push((p.t(label), value, link));
+        }
+    };
+    if let Some(cid) = c.company_id
+        && let Some(company) = state.store.company(cid).await.map_err(sid)?
+    {
+        add(
+            "contact-company",
+            company.name,
+            Some(format!("/companies/{cid}")),
+        );
+    }
+    add("contact-job-title", c.job_title.clone(), None);
+    for ph in &c.phones.0 {
+        add(
+            "contact-phone",
+            format!(
+                "{} ({})",
+                show_phone(&p, ph),
+                p.t(&format!(
+                    "phone-label-{}",
+                    if ph.label.is_empty() {
+                        "other"
+                    } else {
+                        &ph.label
+                    }
+                ))
+            ),
+            Some(format!("tel:{}", ph.number)),
+        );
+    }
+    for e in &c.emails.0 {
+        add(
+            "field-email",
+            e.address.clone(),
+            Some(format!("mailto:{}", e.address)),
+        );
+    }
+    add(
+        "contact-website",
+        c.website.clone(),
+        (!c.website.is_empty()).then(|| c.website.clone()),
+    );
+    if !c.preferred_channel.is_empty() {
+        add(
+            "contact-preferred-channel",
+            p.t(&format!(
+                "channel-{}",
+                c.preferred_channel.replace('_', "-")
+            )),
+            None,
+        );
+    }
+    add(
+        "contact-address",
+        [c.province.as_str(), c.city.as_str(), c.address.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("، "),
+        None,
+    );
+    add(
+        "contact-national-id",
+        c.national_id
+            .clone()
+            .map(|n| p.digits(n))
+            .unwrap_or_default(),
+        None,
+    );
+    add(
+        "contact-birth-date",
+        records::show_opt_date(&p, c.birth_date),
+        None,
+    );
+    add(
+        "contact-anniversary",
+        records::show_opt_date(&p, c.anniversary_date),
+        None,
+    );
+    add("contact-tags", c.tags.0.join("، "), None);
+    let owner = records::user_names(&state.store, [c.owner_id])
+        .await
+        .map_err(sid)?;
+    add(
+        "record-owner",
+        owner.get(&c.owner_id).cloned().unwrap_or_default(),
+        None,
+    );
+    add("created-at", p.datetime(c.created_at), None);
+    for (label, value) in records::custom_lines(&p, &defs, &c.custom.0) {
+        details.push((label, value, None));
+    }
+    let deals = deal_lines(&state, &me, &p, RecordLink::Contact, c.id).await?;
+    let timeline = timeline(&state, &p, RecordLink::Contact, "contact", c.id).await?;
+    let mut p = p.titled("contacts-title", "contacts");
+    p.title = c.full_name();
+    html(ShowPage {
+        id: c.id,
+        deleted: c.deleted_at.is_some(),
+        can_edit: me
+            .actor
+            .require_record(RecordType::Contact, Action::Update, Some(c.owner_id))
+            .is_ok(),
+        can_delete: me
+            .actor
+            .require_record(RecordType::Contact, Action::Delete, Some(c.owner_id))
+            .is_ok(),
+        p,
+        details,
+        deals,
+        timeline,
+    })
+}
+
+/// The deals of a record that the actor may read.
+pub async fn deal_lines(
+    state: &AppState,
+    me: &Authed,
+    p: &Page,
+    link: RecordLink,
+    id: Uuid,
+) -> Result<Vec<(String, String, String)>, PageError> {
+    let Ok(grant) = me.actor.require(RecordType::Deal, Action::Read) else {
+        return Ok(vec![]);
+    };
+    let mut out = vec![];
+    for d in state.store.deals_of(link, id).await.map_err(sid)? {
+        if !grant.covers(Some(d.owner_id)) {
+            continue;
+        }
+        let stage = state
+            .store
+            .stage(d.stage_id)
+            .await
+            .map_err(sid)?
+            .map(|s| s.name)
+            .unwrap_or_default();
+        let amount = peyvand_domain::money::format_money(
+            &peyvand_domain::money::Money::new(
+                d.amount_minor,
+                d.currency.parse().unwrap_or_default(),
+            ),
+            p.prefs.language,
+            p.prefs.digits,
+            false,
+        );
+        out.push((
+            d.title,
+            format!("/deals/{}", d.id),
+            format!("{stage} · {amount}"),
+        ));
+    }
+    Ok(out)
+}

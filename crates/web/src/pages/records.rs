@@ -1,0 +1,450 @@
+//! What the record pages (contacts, companies, …) share: reading repeated form fields, custom
+//! field widgets and their display, list toolbars (filters, sort, columns), owner pickers.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use peyvand_domain::calendar::{self, DateStyle};
+use peyvand_domain::money::{Money, format_money};
+use peyvand_domain::sales::{EmailEntry, FieldType, PhoneEntry};
+use peyvand_services::sales::common::ListRequest;
+use peyvand_store::{CustomFieldRecord, Store, StoreError};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::Errs;
+use crate::page::Page;
+
+/// A submitted form as ordered (name, value) pairs: repeated names are kept.
+pub struct Pairs(pub Vec<(String, String)>);
+
+impl Pairs {
+    /// The last value of a field (a hidden default followed by a checkbox gives the checkbox).
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        matches!(self.get(name).as_deref(), Some("1" | "true" | "on"))
+    }
+
+    pub fn phones(&self) -> Vec<PhoneEntry> {
+        self.all("phone_number")
+            .into_iter()
+            .zip(
+                self.all("phone_label")
+                    .into_iter()
+                    .chain(std::iter::repeat(String::new())),
+            )
+            .map(|(number, label)| PhoneEntry { number, label })
+            .collect()
+    }
+
+    pub fn emails(&self) -> Vec<EmailEntry> {
+        self.all("email_address")
+            .into_iter()
+            .zip(
+                self.all("email_label")
+                    .into_iter()
+                    .chain(std::iter::repeat(String::new())),
+            )
+            .map(|(address, label)| EmailEntry { address, label })
+            .collect()
+    }
+
+    pub fn tags(&self) -> Vec<String> {
+        self.get("tags")
+            .unwrap_or_default()
+            .split([',', '،'])
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Custom values as typed (`custom.KEY` fields); multi-selects joined.
+    pub fn custom(&self, defs: &[CustomFieldRecord]) -> Map<String, Value> {
+        let mut out = Map::new();
+        for d in defs {
+            let name = format!("custom.{}", d.key);
+            let value = if d.field_type == "multi_select" {
+                self.all(&name).join(",")
+            } else {
+                self.get(&name).unwrap_or_default()
+            };
+            out.insert(d.key.clone(), Value::String(value));
+        }
+        out
+    }
+}
+
+/// One custom field in a form.
+pub struct Widget {
+    pub name: String,
+    pub label: String,
+    pub kind: &'static str,
+    pub value: String,
+    pub checked: bool,
+    pub required: bool,
+    pub options: Vec<(String, String, bool)>,
+    pub error: Option<String>,
+}
+
+pub fn label_of(p: &Page, d: &CustomFieldRecord) -> String {
+    p.role_name(&d.label_fa, &d.label_en)
+}
+
+/// A stored date shown in the user's calendar, numeric.
+pub fn show_date(p: &Page, d: NaiveDate) -> String {
+    calendar::format_date(
+        d,
+        p.prefs.calendar,
+        p.prefs.language,
+        p.prefs.digits,
+        DateStyle::Numeric,
+    )
+}
+
+pub fn show_opt_date(p: &Page, d: Option<NaiveDate>) -> String {
+    d.map(|d| show_date(p, d)).unwrap_or_default()
+}
+
+/// A stored custom value as text for the form's input.
+fn form_text(p: &Page, d: &CustomFieldRecord, v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) if d.field_type == "date" => {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(|date| show_date(p, date))
+                .unwrap_or_else(|_| s.clone())
+        }
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(","),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Form widgets for the custom fields; `typed` holds what the user sent when a form is shown
+/// again with errors.
+pub fn widgets(
+    p: &Page,
+    defs: &[CustomFieldRecord],
+    stored: &Map<String, Value>,
+    typed: Option<&Pairs>,
+    errs: &Errs,
+) -> Vec<Widget> {
+    defs.iter()
+        .map(|d| {
+            let name = format!("custom.{}", d.key);
+            let value = match typed {
+                Some(t) => t.get(&name).unwrap_or_default(),
+                None => form_text(p, d, stored.get(&d.key)),
+            };
+            let selected: Vec<String> = match typed {
+                Some(t) => t.all(&name),
+                None => match stored.get(&d.key) {
+                    Some(Value::Array(a)) => a
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect(),
+                    Some(Value::String(s)) => vec![s.clone()],
+                    _ => vec![],
+                },
+            };
+            let kind = match FieldType::parse(&d.field_type) {
+                Some(FieldType::Select) => "select",
+                Some(FieldType::MultiSelect) => "multi",
+                Some(FieldType::Boolean) => "bool",
+                Some(FieldType::Date) => "date",
+                Some(FieldType::Number | FieldType::Money) => "number",
+                Some(FieldType::Email) => "email",
+                Some(FieldType::Url) => "url",
+                Some(FieldType::Phone) => "tel",
+                _ => "text",
+            };
+            Widget {
+                checked: value == "true",
+                options: d
+                    .options
+                    .0
+                    .iter()
+                    .map(|o| {
+                        (
+                            o.key.clone(),
+                            p.role_name(&o.label_fa, &o.label_en),
+                            selected.contains(&o.key),
+                        )
+                    })
+                    .collect(),
+                label: label_of(p, d),
+                kind,
+                value,
+                required: d.required,
+                error: errs.get(&name).cloned(),
+                name,
+            }
+        })
+        .collect()
+}
+
+/// A stored custom value as the user reads it.
+pub fn show_custom(p: &Page, d: &CustomFieldRecord, v: &Value) -> String {
+    let label_of_option = |k: &str| {
+        d.options
+            .0
+            .iter()
+            .find(|o| o.key == k)
+            .map(|o| p.role_name(&o.label_fa, &o.label_en))
+            .unwrap_or_else(|| k.to_owned())
+    };
+    match (FieldType::parse(&d.field_type), v) {
+        (_, Value::Null) => String::new(),
+        (Some(FieldType::Date), Value::String(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(|date| show_date(p, date))
+            .unwrap_or_else(|_| s.clone()),
+        (Some(FieldType::Select), Value::String(s)) => label_of_option(s),
+        (Some(FieldType::MultiSelect), Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(label_of_option)
+            .collect::<Vec<_>>()
+            .join("، "),
+        (Some(FieldType::Boolean), Value::Bool(b)) => p.t(if *b { "yes" } else { "no" }),
+        (Some(FieldType::Money), Value::Number(n)) => format_money(
+            &Money::rials(n.as_i64().unwrap_or_default()),
+            p.prefs.language,
+            p.prefs.digits,
+            false,
+        ),
+        (_, Value::Number(n)) => p.digits(n),
+        (_, Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
+    }
+}
+
+/// (label, value) of every filled custom field, for a record page.
+pub fn custom_lines(
+    p: &Page,
+    defs: &[CustomFieldRecord],
+    values: &Map<String, Value>,
+) -> Vec<(String, String)> {
+    defs.iter()
+        .filter_map(|d| {
+            let v = values.get(&d.key)?;
+            let text = show_custom(p, d, v);
+            (!text.is_empty()).then(|| (label_of(p, d), text))
+        })
+        .collect()
+}
+
+/// People a record may be given to (the actor's own choice is first).
+pub async fn owner_options(
+    store: &Store,
+    me: Uuid,
+    current: Uuid,
+) -> Result<Vec<(Uuid, String, bool)>, StoreError> {
+    let users = store.list_users(None, None, 500).await?;
+    let mut out: Vec<(Uuid, String, bool)> = users
+        .into_iter()
+        .filter(|u| u.active || u.id == current)
+        .map(|u| (u.id, u.display_name, u.id == current))
+        .collect();
+    out.sort_by_key(|(id, _, _)| *id != me);
+    Ok(out)
+}
+
+/// Display names of users by id, looked up once per page.
+pub async fn user_names(
+    store: &Store,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, String>, StoreError> {
+    let mut out = HashMap::new();
+    for id in ids {
+        if let std::collections::hash_map::Entry::Vacant(slot) = out.entry(id)
+            && let Some(u) = store.user_by_id(id).await?
+        {
+            slot.insert(u.display_name);
+        }
+    }
+    Ok(out)
+}
+
+/// One active filter of a list, as a removable chip.
+pub struct Chip {
+    pub label: String,
+    pub remove_href: String,
+}
+
+/// A list page's state in its URL: search, filters, sort, columns, cursor.
+pub struct ListState {
+    pub base: &'static str,
+    pub pairs: Vec<(String, String)>,
+}
+
+impl ListState {
+    pub fn from_query(base: &'static str, query: &str) -> ListState {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        ListState { base, pairs }
+    }
+
+    pub fn get(&self, k: &str) -> String {
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// The URL with some parameters replaced (an empty value removes it); the cursor is reset.
+    pub fn with(&self, changes: &[(&str, &str)]) -> String {
+        let mut pairs: Vec<(String, String)> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k != "cursor" && !changes.iter().any(|(c, _)| c == k))
+            .cloned()
+            .collect();
+        for (k, v) in changes {
+            if !v.is_empty() {
+                pairs.push(((*k).to_owned(), (*v).to_owned()));
+            }
+        }
+        self.href(&pairs)
+    }
+
+    pub fn without_pair(&self, key: &str, value: &str) -> String {
+        let pairs: Vec<(String, String)> = self
+            .pairs
+            .iter()
+            .filter(|(k, v)| !(k == key && v == value) && k != "cursor")
+            .cloned()
+            .collect();
+        self.href(&pairs)
+    }
+
+    fn href(&self, pairs: &[(String, String)]) -> String {
+        let q = serde_urlencoded::to_string(pairs).unwrap_or_default();
+        if q.is_empty() {
+            self.base.to_owned()
+        } else {
+            format!("{}?{q}", self.base)
+        }
+    }
+
+    /// The header link of a sortable column: ascending first, then descending.
+    pub fn sort_href(&self, field: &str) -> String {
+        let current = self.get("sort");
+        let next = if current == field {
+            format!("-{field}")
+        } else {
+            field.to_owned()
+        };
+        self.with(&[("sort", &next)])
+    }
+
+    /// Turns the "add a filter" inputs (ff, fo, fv) and date presets into canonical
+    /// `filter[field][op]` parameters; returns the URL to redirect to, if anything changed.
+    pub fn normalised(&self, p: &Page) -> Option<String> {
+        let mut pairs: Vec<(String, String)> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "ff" | "fo" | "fv" | "created"))
+            .cloned()
+            .collect();
+        let mut changed = false;
+        let (ff, fo, fv) = (self.get("ff"), self.get("fo"), self.get("fv"));
+        if !ff.is_empty() {
+            changed = true;
+            let op = if fo.is_empty() { "eq".to_owned() } else { fo };
+            // Dates typed in the user's calendar become ISO for the filter.
+            let value = if ff.ends_with("_date") || ff == "created_at" {
+                peyvand_domain::sales::parse_user_date(&fv, p.prefs.calendar)
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or(fv)
+            } else {
+                fv
+            };
+            pairs.push((format!("filter[{ff}][{op}]"), value));
+        }
+        let preset = self.get("created");
+        if !preset.is_empty() {
+            changed = true;
+            let today = chrono::Utc::now()
+                .with_timezone(&p.prefs.time_zone)
+                .date_naive();
+            let range = match preset.as_str() {
+                "this_month" => Some(calendar::month_range(today, p.prefs.calendar, 0)),
+                "last_month" => Some(calendar::month_range(today, p.prefs.calendar, -1)),
+                "this_year" => Some(calendar::year_range(today, p.prefs.calendar, 0)),
+                _ => None,
+            };
+            if let Some((from, until)) = range {
+                pairs.retain(|(k, _)| !k.starts_with("filter[created_at]"));
+                pairs.push((
+                    "filter[created_at][ge]".into(),
+                    from.format("%Y-%m-%d").to_string(),
+                ));
+                pairs.push((
+                    "filter[created_at][lt]".into(),
+                    until.format("%Y-%m-%d").to_string(),
+                ));
+            }
+        }
+        changed.then(|| self.href(&pairs))
+    }
+
+    pub fn request(&self) -> Result<ListRequest, crate::api::ApiError> {
+        let q = serde_urlencoded::to_string(
+            self.pairs
+                .iter()
+                .filter(|(k, _)| k != "cols")
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or_default();
+        crate::api::list_request(&q)
+    }
+
+    /// Chips for the active filters, with names the user knows.
+    pub fn chips(&self, p: &Page, field_label: impl Fn(&str) -> String) -> Vec<Chip> {
+        self.pairs
+            .iter()
+            .filter_map(|(k, v)| {
+                let rest = k.strip_prefix("filter[")?.strip_suffix(']')?;
+                let (field, op) = rest.split_once("][").unwrap_or((rest, "eq"));
+                let shown = if field.ends_with("_date") || field == "created_at" {
+                    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                        .map(|d| show_date(p, d))
+                        .unwrap_or_else(|_| v.clone())
+                } else {
+                    v.clone()
+                };
+                Some(Chip {
+                    label: format!(
+                        "{} {} {}",
+                        field_label(field),
+                        p.t(&format!("op-{}", op.replace('_', "-"))),
+                        shown
+                    ),
+                    remove_href: self.without_pair(k, v),
+                })
+            })
+            .collect()
+    }
+}
