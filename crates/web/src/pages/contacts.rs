@@ -62,16 +62,15 @@ pub const OPERATORS: [&str; 9] = [
 ];
 
 /// Pieces of a list page that do not depend on the record type.
-pub fn list_frame(
-    p: &Page,
-    state: &ListState,
-) -> (
-    Vec<(String, String)>,
-    Vec<(String, String)>,
-    Vec<(String, String)>,
-    Vec<(&'static str, String)>,
-) {
-    let hidden: Vec<(String, String)> = state
+pub struct Frame {
+    pub hidden: Vec<(String, String)>,
+    pub keep: Vec<(String, String)>,
+    pub keep_no_cols: Vec<(String, String)>,
+    pub operators: Vec<(&'static str, String)>,
+}
+
+pub fn list_frame(p: &Page, state: &ListState) -> Frame {
+    let hidden = state
         .pairs
         .iter()
         .filter(|(k, _)| k != "q" && k != "cursor")
@@ -83,13 +82,17 @@ pub fn list_frame(
         .filter(|(k, _)| k != "cursor")
         .cloned()
         .collect();
-    let keep_no_cols: Vec<(String, String)> =
-        keep.iter().filter(|(k, _)| k != "cols").cloned().collect();
-    let ops = OPERATORS
+    let keep_no_cols = keep.iter().filter(|(k, _)| k != "cols").cloned().collect();
+    let operators = OPERATORS
         .iter()
         .map(|o| (*o, p.t(&format!("op-{}", o.replace('_', "-")))))
         .collect();
-    (hidden, keep, keep_no_cols, ops)
+    Frame {
+        hidden,
+        keep,
+        keep_no_cols,
+        operators,
+    }
 }
 
 /// A column of a record list: key, header, sortable field.
@@ -237,7 +240,12 @@ pub async fn list(
             .map(|(_, l)| l.clone())
             .unwrap_or_else(|| f.to_owned())
     });
-    let (hidden, keep, keep_no_cols, operators) = list_frame(&p, &ls);
+    let Frame {
+        hidden,
+        keep,
+        keep_no_cols,
+        operators,
+    } = list_frame(&p, &ls);
     let in_bin = ls.get("deleted") == "true";
     html(ListPage {
         base: "/contacts",
@@ -882,7 +890,7 @@ pub async fn timeline(
         );
         items.push((e.at, p.t("timeline-change"), text, None));
     }
-    items.sort_by(|a, b| b.0.cmp(&a.0));
+    items.sort_by_key(|i| std::cmp::Reverse(i.0));
     Ok(items
         .into_iter()
         .map(|(t, k, s, l)| (p.datetime(t), k, s, l))
