@@ -238,3 +238,98 @@ async fn a_contact_from_the_form(app: TestApp) {
     );
 }
 both!(contact_form, a_contact_from_the_form);
+
+async fn a_company_and_its_people(app: TestApp) {
+    let admin = app.setup_admin().await;
+    let csrf = app.csrf(&admin, "/companies/new").await;
+    let res = admin
+        .post(app.url("/companies"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("name", ""),
+            ("national_id", "12345678901"),
+            ("employees", "many"),
+            ("website", "bad site"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"employees-error\""));
+    let res = admin
+        .post(app.url("/companies"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("name", ""),
+            ("national_id", "12345678901"),
+            ("website", "bad site"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    for id in ["name-error", "national_id-error", "website-error"] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    let res = admin
+        .post(app.url("/companies"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("name", "بازرگانی آریا"),
+            ("employees", "۱۲۰"),
+            ("phone_number", "021-8888-7777"),
+            ("phone_label", "work"),
+            ("city", "تهران"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let page = location(&res);
+    let company_id = page.trim_start_matches("/companies/").to_owned();
+    let res = admin
+        .post(app.url("/contacts"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("last_name", "کریمی"),
+            ("job_title", "مدیر فروش"),
+            ("company_id", company_id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let html = admin
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"people\"") && html.contains("کریمی") && html.contains("مدیر فروش"));
+    assert!(html.contains("۱۲۰"), "employees in Persian digits");
+    let html = admin
+        .get(app.url("/companies?sort=-employees"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("بازرگانی آریا"));
+    let html = admin
+        .get(app.url("/contacts?cols=name&cols=company"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("بازرگانی آریا"),
+        "the company column links the contact's company"
+    );
+}
+both!(company_form, a_company_and_its_people);

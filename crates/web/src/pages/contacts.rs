@@ -829,19 +829,24 @@ pub async fn restore(
 // ---- the 360° page ----
 
 #[derive(Template)]
-#[template(path = "contact_show.html")]
-struct ShowPage {
-    p: Page,
-    id: Uuid,
-    deleted: bool,
-    can_edit: bool,
-    can_delete: bool,
+#[template(path = "record_show.html")]
+pub struct ShowPage {
+    pub p: Page,
+    pub base: &'static str,
+    pub record_type: &'static str,
+    pub id: Uuid,
+    pub deleted: bool,
+    pub can_edit: bool,
+    pub can_delete: bool,
     /// (label, value, link)
-    details: Vec<(String, String, Option<String>)>,
+    pub details: Vec<(String, String, Option<String>)>,
     /// (title, link, stage/amount)
-    deals: Vec<(String, String, String)>,
+    pub deals: Vec<(String, String, String)>,
     /// (when, kind, text, link)
-    timeline: Vec<(String, String, String, Option<String>)>,
+    pub timeline: Vec<(String, String, String, Option<String>)>,
+    /// A company's people: (name, link, job title)
+    pub people: Vec<(String, String, String)>,
+    pub add_person_href: Option<String>,
 }
 
 /// The record's timeline: its activities and the changes made to it, newest first.
@@ -1007,6 +1012,10 @@ pub async fn show(
     let mut p = p.titled("contacts-title", "contacts");
     p.title = c.full_name();
     html(ShowPage {
+        base: "/contacts",
+        record_type: "contact",
+        people: vec![],
+        add_person_href: None,
         id: c.id,
         deleted: c.deleted_at.is_some(),
         can_edit: me

@@ -12,6 +12,7 @@ use crate::error::PageError;
 use crate::i18n::Tr;
 
 mod audit_view;
+mod companies;
 mod contacts;
 mod home;
 mod profile;
@@ -49,6 +50,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/contacts/{id}/delete", post(contacts::delete))
         .route("/contacts/{id}/restore", post(contacts::restore))
+        .route("/companies", get(companies::list).post(companies::create))
+        .route("/companies/new", get(companies::new_form))
+        .route("/companies/{id}", get(companies::show))
+        .route(
+            "/companies/{id}/edit",
+            get(companies::edit_form).post(companies::update),
+        )
+        .route("/companies/{id}/delete", post(companies::delete))
+        .route("/companies/{id}/restore", post(companies::restore))
         .route("/settings", get(settings::index))
         .route(
             "/settings/users",
