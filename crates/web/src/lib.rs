@@ -106,6 +106,12 @@ pub const KNOWN_ERROR_CODES: &[&str] = &[
     "custom_field.bad_key",
     "custom_field.key_taken",
     "custom_field.bad_type",
+    "lead.name_required",
+    "lead.contact_required",
+    "lead.bad_source",
+    "lead.bad_status",
+    "lead.already_converted",
+    "lead.reason_required",
 ];
 
 /// The whole application as one router.

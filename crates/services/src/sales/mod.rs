@@ -4,3 +4,4 @@ pub mod common;
 pub mod companies;
 pub mod contacts;
 pub mod custom_fields;
+pub mod leads;

@@ -9,6 +9,7 @@ use peyvand_domain::calendar::CalendarKind;
 use peyvand_services::sales::companies::{self, CompanyInput, CompanyView};
 use peyvand_services::sales::contacts::{self, ContactInput, ContactView, CreateOptions};
 use peyvand_services::sales::custom_fields::{self, FieldInput};
+use peyvand_services::sales::leads::{self, LeadInput, LeadView};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -34,6 +35,13 @@ pub fn routes() -> Router<AppState> {
                 .delete(delete_company),
         )
         .route("/companies/{id}/restore", post(restore_company))
+        .route("/leads", get(list_leads).post(create_lead))
+        .route(
+            "/leads/{id}",
+            get(get_lead).patch(update_lead).delete(delete_lead),
+        )
+        .route("/leads/{id}/restore", post(restore_lead))
+        .route("/leads/{id}/disqualify", post(disqualify_lead))
         .route("/custom-fields", get(list_fields).post(create_field))
         .route(
             "/custom-fields/{id}",
@@ -203,6 +211,106 @@ async fn restore_company(
     companies::set_deleted(&state.store, &me.ctx(), &me.actor, id, false).await?;
     let c = companies::get(&state.store, &me.actor, id).await?;
     Ok(Json(CompanyView::from(&c)))
+}
+
+async fn list_leads(
+    State(state): State<AppState>,
+    me: Authed,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Page<LeadView>>> {
+    let req = list_request(q.as_deref().unwrap_or(""))?;
+    let page = leads::list(&state.store, &me.actor, &req).await?;
+    Ok(Json(Page {
+        data: page.rows.iter().map(LeadView::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+async fn create_lead(
+    State(state): State<AppState>,
+    me: Authed,
+    ApiJson(input): ApiJson<LeadInput>,
+) -> ApiResult<impl IntoResponse> {
+    let l = leads::create(
+        &state.store,
+        &me.ctx(),
+        &me.actor,
+        &input,
+        CalendarKind::Gregorian,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(LeadView::from(&l))))
+}
+
+async fn get_lead(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<LeadView>> {
+    let l = leads::get(&state.store, &me.actor, path_id(&id)?).await?;
+    Ok(Json(LeadView::from(&l)))
+}
+
+async fn update_lead(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<LeadInput>,
+) -> ApiResult<Json<LeadView>> {
+    let l = leads::update(
+        &state.store,
+        &me.ctx(),
+        &me.actor,
+        path_id(&id)?,
+        &input,
+        CalendarKind::Gregorian,
+    )
+    .await?;
+    Ok(Json(LeadView::from(&l)))
+}
+
+async fn delete_lead(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    leads::set_deleted(&state.store, &me.ctx(), &me.actor, path_id(&id)?, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn restore_lead(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<LeadView>> {
+    let id = path_id(&id)?;
+    leads::set_deleted(&state.store, &me.ctx(), &me.actor, id, false).await?;
+    Ok(Json(LeadView::from(
+        &leads::get(&state.store, &me.actor, id).await?,
+    )))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisqualifyIn {
+    reason: String,
+}
+
+async fn disqualify_lead(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DisqualifyIn>,
+) -> ApiResult<Json<LeadView>> {
+    let l = leads::disqualify(
+        &state.store,
+        &me.ctx(),
+        &me.actor,
+        path_id(&id)?,
+        &body.reason,
+    )
+    .await?;
+    Ok(Json(LeadView::from(&l)))
 }
 
 #[derive(Serialize)]
