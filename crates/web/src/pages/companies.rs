@@ -763,5 +763,7 @@ pub async fn show(
         deals,
         timeline,
         people,
+        lead_actions: false,
+        action_error: None,
     })
 }

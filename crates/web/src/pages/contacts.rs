@@ -847,6 +847,9 @@ pub struct ShowPage {
     /// A company's people: (name, link, job title)
     pub people: Vec<(String, String, String)>,
     pub add_person_href: Option<String>,
+    /// For open leads the actor may change: the convert and disqualify forms.
+    pub lead_actions: bool,
+    pub action_error: Option<String>,
 }
 
 /// The record's timeline: its activities and the changes made to it, newest first.
@@ -1016,6 +1019,8 @@ pub async fn show(
         record_type: "contact",
         people: vec![],
         add_person_href: None,
+        lead_actions: false,
+        action_error: None,
         id: c.id,
         deleted: c.deleted_at.is_some(),
         can_edit: me

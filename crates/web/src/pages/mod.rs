@@ -15,6 +15,7 @@ mod audit_view;
 mod companies;
 mod contacts;
 mod home;
+mod leads;
 mod profile;
 mod records;
 mod session;
@@ -59,6 +60,16 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/companies/{id}/delete", post(companies::delete))
         .route("/companies/{id}/restore", post(companies::restore))
+        .route("/leads", get(leads::list).post(leads::create))
+        .route("/leads/new", get(leads::new_form))
+        .route("/leads/{id}", get(leads::show))
+        .route(
+            "/leads/{id}/edit",
+            get(leads::edit_form).post(leads::update),
+        )
+        .route("/leads/{id}/delete", post(leads::delete))
+        .route("/leads/{id}/restore", post(leads::restore))
+        .route("/leads/{id}/disqualify", post(leads::disqualify))
         .route("/settings", get(settings::index))
         .route(
             "/settings/users",

@@ -1,0 +1,706 @@
+//! Lead pages: list, form, the lead's page with conversion and disqualification.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::{Extension, Form};
+use peyvand_domain::access::{Action, RecordType};
+use peyvand_domain::sales::LEAD_SOURCES;
+use peyvand_services::ServiceError;
+use peyvand_services::sales::leads::{self, LeadInput};
+use peyvand_store::{CustomFieldRecord, LeadRecord, RecordLink};
+use uuid::Uuid;
+
+use super::contacts::{
+    Column, Frame, ListPage, ShowPage, custom_columns, deal_lines, list_frame, timeline,
+};
+use super::records::{self, ListState, Pairs, Widget};
+use super::{Errs, PageResult, form_errors, html};
+use crate::AppState;
+use crate::auth::Authed;
+use crate::error::PageError;
+use crate::page::Page;
+
+fn sid(e: peyvand_store::StoreError) -> PageError {
+    ServiceError::from(e).into()
+}
+
+fn parse_id(s: &str) -> Result<Uuid, PageError> {
+    Uuid::parse_str(s).map_err(|_| PageError::NotFound)
+}
+
+const DEFAULT_COLUMNS: [&str; 6] = ["name", "company", "phone", "source", "status", "owner"];
+
+fn columns(p: &Page, defs: &[CustomFieldRecord]) -> Vec<Column> {
+    let mut cols: Vec<Column> = [
+        ("name", "contact-name", Some("last_name")),
+        ("company", "contact-company", Some("company_name")),
+        ("phone", "contact-phone", None),
+        ("email", "field-email", None),
+        ("source", "lead-source", Some("source")),
+        ("status", "lead-status", Some("status")),
+        ("campaign", "lead-campaign", Some("campaign")),
+        ("contact_count", "lead-contact-count", Some("contact_count")),
+        ("owner", "record-owner", Some("owner_id")),
+        ("created_at", "created-at", Some("created_at")),
+    ]
+    .iter()
+    .map(|(k, l, s)| Column {
+        key: (*k).to_owned(),
+        label: p.t(l),
+        sort: s.map(str::to_owned),
+    })
+    .collect();
+    cols.extend(custom_columns(p, defs));
+    cols
+}
+
+fn cell(
+    p: &Page,
+    r: &LeadRecord,
+    key: &str,
+    defs: &[CustomFieldRecord],
+    owners: &std::collections::HashMap<Uuid, String>,
+) -> (String, Option<String>) {
+    match key {
+        "name" => (r.display_name(), Some(format!("/leads/{}", r.id))),
+        "company" => (r.company_name.clone(), None),
+        "phone" => (
+            r.phone
+                .as_ref()
+                .map(|n| {
+                    super::contacts::show_phone(
+                        p,
+                        &peyvand_domain::sales::PhoneEntry {
+                            number: n.clone(),
+                            label: String::new(),
+                        },
+                    )
+                })
+                .unwrap_or_default(),
+            None,
+        ),
+        "email" => (r.email.clone().unwrap_or_default(), None),
+        "source" => (
+            p.t(&format!("lead-source-{}", r.source.replace('_', "-"))),
+            None,
+        ),
+        "status" => (p.t(&format!("lead-status-{}", r.status)), None),
+        "campaign" => (r.campaign.clone(), None),
+        "contact_count" => (p.digits(r.contact_count), None),
+        "owner" => (owners.get(&r.owner_id).cloned().unwrap_or_default(), None),
+        "created_at" => (p.datetime(r.created_at), None),
+        k => (
+            k.strip_prefix("custom.")
+                .and_then(|ck| Some((defs.iter().find(|d| d.key == ck)?, r.custom.0.get(ck)?)))
+                .map(|(d, v)| records::show_custom(p, d, v))
+                .unwrap_or_default(),
+            None,
+        ),
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    RawQuery(query): RawQuery,
+) -> PageResult {
+    let ls = ListState::from_query("/leads", query.as_deref().unwrap_or(""));
+    if let Some(to) = ls.normalised(&p) {
+        return Ok(Redirect::to(&to).into_response());
+    }
+    me.actor
+        .require(RecordType::Lead, Action::Read)
+        .map_err(|_| PageError::Forbidden)?;
+    let defs = state.store.custom_fields("lead").await.map_err(sid)?;
+    let cols = columns(&p, &defs);
+    let chosen: Vec<String> = {
+        let c: Vec<String> = ls
+            .pairs
+            .iter()
+            .filter(|(k, _)| k == "cols")
+            .map(|(_, v)| v.clone())
+            .collect();
+        if c.is_empty() {
+            DEFAULT_COLUMNS.iter().map(|s| (*s).to_owned()).collect()
+        } else {
+            c
+        }
+    };
+    let shown: Vec<&Column> = cols.iter().filter(|c| chosen.contains(&c.key)).collect();
+    let mut list_error = None;
+    let page = match ls.request() {
+        Ok(req) => match leads::list(&state.store, &me.actor, &req).await {
+            Ok(page) => Some(page),
+            Err(ServiceError::Validation(fields)) => {
+                list_error = fields
+                    .first()
+                    .map(|f| format!("{}: {}", f.field, p.tr.error(&f.code)));
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Err(e) => {
+            list_error = e.fields.first().map(|f| p.tr.error(&f.code));
+            None
+        }
+    };
+    let (rows, next_cursor) = page.map(|pg| (pg.rows, pg.next_cursor)).unwrap_or_default();
+    let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
+    let owners = records::user_names(&state.store, owner_ids)
+        .await
+        .map_err(sid)?;
+    let table = rows
+        .iter()
+        .map(|r| {
+            shown
+                .iter()
+                .map(|c| cell(&p, r, &c.key, &defs, &owners))
+                .collect()
+        })
+        .collect();
+    let headers = shown
+        .iter()
+        .map(|c| (c.label.clone(), c.sort.as_ref().map(|s| ls.sort_href(s))))
+        .collect();
+    let mut filter_fields: Vec<(String, String)> = [
+        ("status", "lead-status"),
+        ("source", "lead-source"),
+        ("campaign", "lead-campaign"),
+        ("utm_source", "lead-utm-source"),
+        ("utm_campaign", "lead-utm-campaign"),
+        ("company_name", "contact-company"),
+        ("last_name", "contact-last-name"),
+        ("contact_count", "lead-contact-count"),
+        ("created_at", "created-at"),
+    ]
+    .iter()
+    .map(|(k, l)| ((*k).to_owned(), p.t(l)))
+    .collect();
+    filter_fields.extend(
+        defs.iter()
+            .map(|d| (format!("custom.{}", d.key), records::label_of(&p, d))),
+    );
+    let chips = ls.chips(&p, |f| {
+        filter_fields
+            .iter()
+            .find(|(k, _)| k == f)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_else(|| f.to_owned())
+    });
+    let Frame {
+        hidden,
+        keep,
+        keep_no_cols,
+        operators,
+    } = list_frame(&p, &ls);
+    let in_bin = ls.get("deleted") == "true";
+    html(ListPage {
+        base: "/leads",
+        q: ls.get("q"),
+        hidden,
+        keep,
+        keep_no_cols,
+        can_create: me.actor.can(RecordType::Lead, Action::Create),
+        new_label: p.t("leads-new"),
+        filter_fields,
+        operators,
+        column_choices: cols
+            .iter()
+            .map(|c| (c.key.clone(), c.label.clone(), chosen.contains(&c.key)))
+            .collect(),
+        chips,
+        headers,
+        rows: table,
+        next_href: next_cursor.map(|c| {
+            let mut pairs: Vec<(String, String)> = ls
+                .pairs
+                .iter()
+                .filter(|(k, _)| k != "cursor")
+                .cloned()
+                .collect();
+            pairs.push(("cursor".into(), c));
+            format!(
+                "/leads?{}",
+                serde_urlencoded::to_string(&pairs).unwrap_or_default()
+            )
+        }),
+        bin_href: if in_bin {
+            "/leads".into()
+        } else {
+            "/leads?deleted=true".into()
+        },
+        in_bin,
+        list_error,
+        p: p.titled("leads-title", "leads"),
+    })
+}
+
+#[derive(Default)]
+pub struct LeadForm {
+    pub title: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub company_name: String,
+    pub phone: String,
+    pub email: String,
+    pub source: String,
+    pub status: String,
+    pub channel: String,
+    pub campaign: String,
+    pub utm_source: String,
+    pub utm_medium: String,
+    pub utm_campaign: String,
+    pub utm_term: String,
+    pub utm_content: String,
+}
+
+#[derive(Template)]
+#[template(path = "lead_form.html")]
+struct FormPage {
+    p: Page,
+    action: String,
+    cancel_href: String,
+    f: LeadForm,
+    errs: Errs,
+    owners: Vec<(Uuid, String, bool)>,
+    sources: Vec<(&'static str, String)>,
+    statuses: Vec<(&'static str, String)>,
+    custom: Vec<Widget>,
+}
+
+fn form_from_record(p: &Page, l: &LeadRecord) -> LeadForm {
+    LeadForm {
+        title: l.title.clone(),
+        first_name: l.first_name.clone(),
+        last_name: l.last_name.clone(),
+        company_name: l.company_name.clone(),
+        phone: l
+            .phone
+            .as_ref()
+            .map(|n| {
+                super::contacts::show_phone(
+                    p,
+                    &peyvand_domain::sales::PhoneEntry {
+                        number: n.clone(),
+                        label: String::new(),
+                    },
+                )
+            })
+            .unwrap_or_default(),
+        email: l.email.clone().unwrap_or_default(),
+        source: l.source.clone(),
+        status: l.status.clone(),
+        channel: l.channel.clone(),
+        campaign: l.campaign.clone(),
+        utm_source: l.utm_source.clone(),
+        utm_medium: l.utm_medium.clone(),
+        utm_campaign: l.utm_campaign.clone(),
+        utm_term: l.utm_term.clone(),
+        utm_content: l.utm_content.clone(),
+    }
+}
+
+fn form_from_pairs(f: &Pairs) -> LeadForm {
+    let g = |k: &str| f.get(k).unwrap_or_default();
+    LeadForm {
+        title: g("title"),
+        first_name: g("first_name"),
+        last_name: g("last_name"),
+        company_name: g("company_name"),
+        phone: g("phone"),
+        email: g("email"),
+        source: g("source"),
+        status: g("status"),
+        channel: g("channel"),
+        campaign: g("campaign"),
+        utm_source: g("utm_source"),
+        utm_medium: g("utm_medium"),
+        utm_campaign: g("utm_campaign"),
+        utm_term: g("utm_term"),
+        utm_content: g("utm_content"),
+    }
+}
+
+fn input_from_pairs(f: &Pairs, defs: &[CustomFieldRecord]) -> Result<LeadInput, PageError> {
+    let g = |k: &str| f.get(k);
+    let owner_id = match g("owner_id").filter(|s| !s.is_empty()) {
+        Some(s) => Some(Uuid::parse_str(&s).map_err(|_| PageError::NotFound)?),
+        None => None,
+    };
+    Ok(LeadInput {
+        title: g("title"),
+        first_name: g("first_name"),
+        last_name: g("last_name"),
+        company_name: g("company_name"),
+        phone: g("phone"),
+        email: g("email"),
+        source: g("source"),
+        channel: g("channel"),
+        campaign: g("campaign"),
+        utm_source: g("utm_source"),
+        utm_medium: g("utm_medium"),
+        utm_campaign: g("utm_campaign"),
+        utm_term: g("utm_term"),
+        utm_content: g("utm_content"),
+        status: g("status"),
+        owner_id,
+        custom: Some(f.custom(defs)),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page(
+    state: &AppState,
+    me: &Authed,
+    p: Page,
+    title: String,
+    action: String,
+    cancel_href: String,
+    f: LeadForm,
+    owner: Uuid,
+    custom: Vec<Widget>,
+    errs: Errs,
+) -> PageResult {
+    let mut p = p.titled("leads-title", "leads");
+    p.title = title;
+    html(FormPage {
+        owners: records::owner_options(&state.store, me.user.id, owner)
+            .await
+            .map_err(sid)?,
+        sources: LEAD_SOURCES
+            .iter()
+            .map(|s| (*s, p.t(&format!("lead-source-{}", s.replace('_', "-")))))
+            .collect(),
+        statuses: ["new", "working", "qualified"]
+            .iter()
+            .map(|s| (*s, p.t(&format!("lead-status-{s}"))))
+            .collect(),
+        p,
+        action,
+        cancel_href,
+        f,
+        errs,
+        custom,
+    })
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+) -> PageResult {
+    me.actor
+        .require(RecordType::Lead, Action::Create)
+        .map_err(|_| PageError::Forbidden)?;
+    let defs = state.store.custom_fields("lead").await.map_err(sid)?;
+    let custom = records::widgets(&p, &defs, &Default::default(), None, &Errs::default());
+    let title = p.t("leads-new");
+    let f = form_from_record(&p, &leads::empty(me.user.id, chrono::Utc::now()));
+    form_page(
+        &state,
+        &me,
+        p,
+        title,
+        "/leads".into(),
+        "/leads".into(),
+        f,
+        me.user.id,
+        custom,
+        Errs::default(),
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let pairs = Pairs(pairs);
+    let defs = state.store.custom_fields("lead").await.map_err(sid)?;
+    let input = input_from_pairs(&pairs, &defs)?;
+    match leads::create(&state.store, &me.ctx(), &me.actor, &input, p.prefs.calendar).await {
+        Ok(l) => Ok(Redirect::to(&format!("/leads/{}", l.id)).into_response()),
+        Err(e) => {
+            let errs = form_errors(&p.tr, e)?;
+            let custom = records::widgets(&p, &defs, &Default::default(), Some(&pairs), &errs);
+            let title = p.t("leads-new");
+            let mut res = form_page(
+                &state,
+                &me,
+                p,
+                title,
+                "/leads".into(),
+                "/leads".into(),
+                form_from_pairs(&pairs),
+                input.owner_id.unwrap_or(me.user.id),
+                custom,
+                errs,
+            )
+            .await?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+) -> PageResult {
+    let l = leads::get(&state.store, &me.actor, parse_id(&id)?).await?;
+    me.actor
+        .require_record(RecordType::Lead, Action::Update, Some(l.owner_id))
+        .map_err(|_| PageError::Forbidden)?;
+    let defs = state.store.custom_fields("lead").await.map_err(sid)?;
+    let custom = records::widgets(&p, &defs, &l.custom.0, None, &Errs::default());
+    let title = p.t_with("contacts-edit-title", "name", l.display_name());
+    let f = form_from_record(&p, &l);
+    form_page(
+        &state,
+        &me,
+        p,
+        title,
+        format!("/leads/{}/edit", l.id),
+        format!("/leads/{}", l.id),
+        f,
+        l.owner_id,
+        custom,
+        Errs::default(),
+    )
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let pairs = Pairs(pairs);
+    let defs = state.store.custom_fields("lead").await.map_err(sid)?;
+    let input = input_from_pairs(&pairs, &defs)?;
+    match leads::update(
+        &state.store,
+        &me.ctx(),
+        &me.actor,
+        id,
+        &input,
+        p.prefs.calendar,
+    )
+    .await
+    {
+        Ok(l) => Ok(Redirect::to(&format!("/leads/{}", l.id)).into_response()),
+        Err(e) => {
+            let errs = form_errors(&p.tr, e)?;
+            let custom = records::widgets(&p, &defs, &Default::default(), Some(&pairs), &errs);
+            let title = p.t("leads-title");
+            let mut res = form_page(
+                &state,
+                &me,
+                p,
+                title,
+                format!("/leads/{id}/edit"),
+                format!("/leads/{id}"),
+                form_from_pairs(&pairs),
+                input.owner_id.unwrap_or(me.user.id),
+                custom,
+                errs,
+            )
+            .await?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    leads::set_deleted(&state.store, &me.ctx(), &me.actor, id, true).await?;
+    Ok(Redirect::to(&format!("/leads/{id}")).into_response())
+}
+
+pub async fn restore(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    leads::set_deleted(&state.store, &me.ctx(), &me.actor, id, false).await?;
+    Ok(Redirect::to(&format!("/leads/{id}")).into_response())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+) -> PageResult {
+    show_page(&state, &me, p, parse_id(&id)?, None).await
+}
+
+pub async fn show_page(
+    state: &AppState,
+    me: &Authed,
+    p: Page,
+    id: Uuid,
+    action_error: Option<String>,
+) -> PageResult {
+    let l = leads::get(&state.store, &me.actor, id).await?;
+    let defs = state.store.custom_fields("lead").await.map_err(sid)?;
+    let mut details: Vec<(String, String, Option<String>)> = vec![];
+    let mut add = |label: &str, value: String, link: Option<String>| {
+        if !value.is_empty() {
+            details.push((p.t(label), value, link));
+        }
+    };
+    add(
+        "lead-status",
+        p.t(&format!("lead-status-{}", l.status)),
+        None,
+    );
+    add("lead-disqualify-reason", l.disqualify_reason.clone(), None);
+    add("contact-company", l.company_name.clone(), None);
+    if let Some(ph) = &l.phone {
+        add(
+            "contact-phone",
+            super::contacts::show_phone(
+                &p,
+                &peyvand_domain::sales::PhoneEntry {
+                    number: ph.clone(),
+                    label: String::new(),
+                },
+            ),
+            Some(format!("tel:{ph}")),
+        );
+    }
+    add(
+        "field-email",
+        l.email.clone().unwrap_or_default(),
+        l.email.as_ref().map(|e| format!("mailto:{e}")),
+    );
+    add(
+        "lead-source",
+        p.t(&format!("lead-source-{}", l.source.replace('_', "-"))),
+        None,
+    );
+    add("lead-channel", l.channel.clone(), None);
+    add("lead-campaign", l.campaign.clone(), None);
+    let utm: Vec<String> = [
+        ("source", &l.utm_source),
+        ("medium", &l.utm_medium),
+        ("campaign", &l.utm_campaign),
+        ("term", &l.utm_term),
+        ("content", &l.utm_content),
+    ]
+    .iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("utm_{k}={v}"))
+    .collect();
+    add("lead-utm", utm.join(" "), None);
+    add(
+        "lead-first-contact",
+        p.opt_datetime(l.first_contact_at).replace('—', ""),
+        None,
+    );
+    add("lead-contact-count", p.digits(l.contact_count), None);
+    if let Some(c) = l.converted_contact_id {
+        add(
+            "lead-converted-contact",
+            p.t("lead-open"),
+            Some(format!("/contacts/{c}")),
+        );
+    }
+    if let Some(c) = l.converted_company_id {
+        add(
+            "lead-converted-company",
+            p.t("lead-open"),
+            Some(format!("/companies/{c}")),
+        );
+    }
+    if let Some(d) = l.converted_deal_id {
+        add(
+            "lead-converted-deal",
+            p.t("lead-open"),
+            Some(format!("/deals/{d}")),
+        );
+    }
+    let owner = records::user_names(&state.store, [l.owner_id])
+        .await
+        .map_err(sid)?;
+    add(
+        "record-owner",
+        owner.get(&l.owner_id).cloned().unwrap_or_default(),
+        None,
+    );
+    add("created-at", p.datetime(l.created_at), None);
+    for (label, value) in records::custom_lines(&p, &defs, &l.custom.0) {
+        details.push((label, value, None));
+    }
+    let can_update = me
+        .actor
+        .require_record(RecordType::Lead, Action::Update, Some(l.owner_id))
+        .is_ok();
+    let open = l.deleted_at.is_none() && !matches!(l.status.as_str(), "converted" | "disqualified");
+    let lead_actions = can_update && open;
+    let deals = deal_lines(state, me, &p, RecordLink::Lead, l.id).await?;
+    let timeline = timeline(state, &p, RecordLink::Lead, "lead", l.id).await?;
+    let mut p = p.titled("leads-title", "leads");
+    p.title = l.display_name();
+    html(ShowPage {
+        base: "/leads",
+        record_type: "lead",
+        id: l.id,
+        deleted: l.deleted_at.is_some(),
+        can_edit: can_update && l.status != "converted",
+        can_delete: me
+            .actor
+            .require_record(RecordType::Lead, Action::Delete, Some(l.owner_id))
+            .is_ok(),
+        add_person_href: None,
+        people: vec![],
+        lead_actions,
+        action_error,
+        p,
+        details,
+        deals,
+        timeline,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn disqualify(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+    Form(f): Form<ReasonForm>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    match leads::disqualify(&state.store, &me.ctx(), &me.actor, id, &f.reason).await {
+        Ok(_) => Ok(Redirect::to(&format!("/leads/{id}")).into_response()),
+        Err(ServiceError::Validation(fields)) => {
+            let msg = fields.first().map(|f| p.tr.error(&f.code));
+            let mut res = show_page(&state, &me, p, id, msg).await?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
