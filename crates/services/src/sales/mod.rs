@@ -3,3 +3,5 @@
 pub mod common;
 pub mod contacts;
 pub mod custom_fields;
+pub mod deals;
+pub mod pipelines;
