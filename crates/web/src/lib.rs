@@ -106,6 +106,15 @@ pub const KNOWN_ERROR_CODES: &[&str] = &[
     "custom_field.bad_key",
     "custom_field.key_taken",
     "custom_field.bad_type",
+    "deal.lost_reason_required",
+    "deal.stage_not_in_pipeline",
+    "deal.amount_negative",
+    "stage.not_empty",
+    "stage.not_found",
+    "stage.bad_probability",
+    "stage.bad_kind",
+    "pipeline.not_found",
+    "contact.not_found",
 ];
 
 /// The whole application as one router.

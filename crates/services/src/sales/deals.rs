@@ -743,3 +743,34 @@ pub async fn board(
         all,
     ))
 }
+
+/// Contacts and companies the actor may link a deal to (the first 200 of each, by name), for
+/// the form's choices.
+pub async fn link_options(
+    store: &Store,
+    actor: &Actor,
+) -> ServiceResult<(Vec<(Uuid, String)>, Vec<(Uuid, String)>)> {
+    let mut contacts = vec![];
+    if let Ok(grant) = actor.require(RecordType::Contact, Action::Read) {
+        let mut spec = peyvand_store::query::ListSpec::new(grant.filter, 200);
+        spec.sort = Some(peyvand_store::query::Sort {
+            field: peyvand_store::query::Field::Column("last_name".into()),
+            desc: false,
+        });
+        for c in store.list_contacts(&spec).await?.rows {
+            contacts.push((c.id, c.full_name()));
+        }
+    }
+    let mut companies = vec![];
+    if let Ok(grant) = actor.require(RecordType::Company, Action::Read) {
+        let mut spec = peyvand_store::query::ListSpec::new(grant.filter, 200);
+        spec.sort = Some(peyvand_store::query::Sort {
+            field: peyvand_store::query::Field::Column("name".into()),
+            desc: false,
+        });
+        for c in store.list_companies(&spec).await?.rows {
+            companies.push((c.id, c.name));
+        }
+    }
+    Ok((contacts, companies))
+}
