@@ -4,5 +4,6 @@
 mod api;
 mod browser;
 mod contacts;
+mod deals;
 mod harness;
 mod ui;
