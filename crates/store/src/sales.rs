@@ -923,7 +923,10 @@ impl Store {
     ) -> StoreResult<Vec<StageTotal>> {
         let mut sql = query::Sql::new("");
         let p = sql.bind(pipeline_id);
-        let mut conds = vec![format!("pipeline_id = {p}"), "deleted_at IS NULL".to_owned()];
+        let mut conds = vec![
+            format!("pipeline_id = {p}"),
+            "deleted_at IS NULL".to_owned(),
+        ];
         if let OwnerFilter::OwnedBy(ids) = owner {
             if ids.is_empty() {
                 conds.push("1 = 0".into());

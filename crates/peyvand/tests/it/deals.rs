@@ -98,26 +98,45 @@ async fn deals_move_through_stages(app: TestApp) {
         body
     };
     let (s, moved) = api
-        .send(Method::POST, &format!("/deals/{id}/move"), mv(stage(&pl, 2), None))
+        .send(
+            Method::POST,
+            &format!("/deals/{id}/move"),
+            mv(stage(&pl, 2), None),
+        )
         .await;
     assert_eq!(s, 200, "{moved}");
     assert_eq!(moved["stage_id"], stage(&pl, 2));
     let (s, moved) = api
-        .send(Method::POST, &format!("/deals/{id}/move"), mv(won.clone(), None))
+        .send(
+            Method::POST,
+            &format!("/deals/{id}/move"),
+            mv(won.clone(), None),
+        )
         .await;
     assert_eq!(s, 200);
     assert!(moved["closed_at"].is_string(), "closed when won");
     let (s, moved) = api
-        .send(Method::POST, &format!("/deals/{id}/move"), mv(stage(&pl, 3), None))
+        .send(
+            Method::POST,
+            &format!("/deals/{id}/move"),
+            mv(stage(&pl, 3), None),
+        )
         .await;
     assert_eq!(s, 200);
     assert!(moved["closed_at"].is_null(), "reopened");
     let (s, err) = api
-        .send(Method::POST, &format!("/deals/{id}/move"), mv(lost.clone(), None))
+        .send(
+            Method::POST,
+            &format!("/deals/{id}/move"),
+            mv(lost.clone(), None),
+        )
         .await;
     assert_eq!(s, 422);
     assert_eq!(field_names(&err), vec!["lost_reason"]);
-    assert_eq!(err["error"]["fields"][0]["code"], "deal.lost_reason_required");
+    assert_eq!(
+        err["error"]["fields"][0]["code"],
+        "deal.lost_reason_required"
+    );
     let (s, moved) = api
         .send(
             Method::POST,
@@ -139,7 +158,13 @@ async fn deals_move_through_stages(app: TestApp) {
         .collect();
     assert_eq!(
         to,
-        vec![stage(&pl, 0), stage(&pl, 2), won.clone(), stage(&pl, 3), lost.clone()]
+        vec![
+            stage(&pl, 0),
+            stage(&pl, 2),
+            won.clone(),
+            stage(&pl, 3),
+            lost.clone()
+        ]
     );
     assert!(rows[0]["from_stage_id"].is_null());
     assert_eq!(rows[1]["from_stage_id"], stage(&pl, 0));
@@ -162,7 +187,9 @@ async fn deals_move_through_stages(app: TestApp) {
         )
         .await;
     assert!(d3["id"].is_string());
-    let (s, board) = api.get(&format!("/pipelines/{}/board", pl["id"].as_str().unwrap())).await;
+    let (s, board) = api
+        .get(&format!("/pipelines/{}/board", pl["id"].as_str().unwrap()))
+        .await;
     assert_eq!(s, 200, "{board}");
     let cols = board["columns"].as_array().unwrap();
     assert_eq!(cols.len(), 7);
@@ -208,7 +235,10 @@ async fn deals_move_through_stages(app: TestApp) {
         )
         .await;
     assert_eq!(s, 422);
-    assert_eq!(err["error"]["fields"][0]["code"], "deal.stage_not_in_pipeline");
+    assert_eq!(
+        err["error"]["fields"][0]["code"],
+        "deal.stage_not_in_pipeline"
+    );
     let (_, all) = api.get("/deals").await;
     assert_eq!(all["data"].as_array().unwrap().len(), 3);
     // On the other pipeline with its own stage, it is fine.
@@ -223,12 +253,20 @@ async fn deals_move_through_stages(app: TestApp) {
 
     // A stage with deals cannot be deleted; an empty one can.
     let (s, err) = api
-        .send(Method::DELETE, &format!("/stages/{}", stage(&pl, 1)), json!({}))
+        .send(
+            Method::DELETE,
+            &format!("/stages/{}", stage(&pl, 1)),
+            json!({}),
+        )
         .await;
     assert_eq!(s, 422);
     assert_eq!(err["error"]["fields"][0]["code"], "stage.not_empty");
     let (s, _) = api
-        .send(Method::DELETE, &format!("/stages/{}", stage(&pl, 4)), json!({}))
+        .send(
+            Method::DELETE,
+            &format!("/stages/{}", stage(&pl, 4)),
+            json!({}),
+        )
         .await;
     assert_eq!(s, 204);
     let (s, err) = api
@@ -262,7 +300,13 @@ async fn deals_move_through_stages(app: TestApp) {
         .await;
     assert_eq!(s, 204);
     let (_, all) = api.get("/deals").await;
-    assert!(all["data"].as_array().unwrap().iter().all(|d| d["id"] != id.as_str()));
+    assert!(
+        all["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["id"] != id.as_str())
+    );
     let (_, bin) = api.get("/deals?deleted=true").await;
     assert_eq!(bin["data"][0]["id"], id.as_str());
     let (s, back) = api
@@ -283,7 +327,9 @@ async fn deals_move_through_stages(app: TestApp) {
         .collect();
     assert_eq!(
         actions,
-        vec!["restore", "delete", "update", "update", "update", "update", "create"]
+        vec![
+            "restore", "delete", "update", "update", "update", "update", "create"
+        ]
     );
     assert_eq!(
         log["data"][2]["changes"]["stage_id"],
@@ -317,16 +363,28 @@ async fn sales_users_see_their_deals(app: TestApp) {
     let (sara_api, reza_api, nima_api) =
         (app.api(&sara_key), app.api(&reza_key), app.api(&nima_key));
     let (s, sd) = sara_api
-        .send(Method::POST, "/deals", json!({"title": "سارا", "amount_minor": 100}))
+        .send(
+            Method::POST,
+            "/deals",
+            json!({"title": "سارا", "amount_minor": 100}),
+        )
         .await;
     assert_eq!(s, 201, "{sd}");
     let (s, _) = nima_api
-        .send(Method::POST, "/deals", json!({"title": "نیما", "amount_minor": 7}))
+        .send(
+            Method::POST,
+            "/deals",
+            json!({"title": "نیما", "amount_minor": 7}),
+        )
         .await;
     assert_eq!(s, 201);
     // Sales may not give a deal to someone else.
     let (s, err) = sara_api
-        .send(Method::POST, "/deals", json!({"title": "x", "owner_id": reza}))
+        .send(
+            Method::POST,
+            "/deals",
+            json!({"title": "x", "owner_id": reza}),
+        )
         .await;
     assert_eq!(s, 422);
     assert_eq!(err["error"]["fields"][0]["code"], "owner.not_allowed");
@@ -341,7 +399,13 @@ async fn sales_users_see_their_deals(app: TestApp) {
     };
     assert_eq!(titles(&reza_api.get("/deals").await.1), vec!["سارا"]);
     assert_eq!(titles(&nima_api.get("/deals").await.1), vec!["نیما"]);
-    assert_eq!(admin.get("/deals").await.1["data"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        admin.get("/deals").await.1["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     // The board is scoped too, sums included.
     let board_path = format!("/pipelines/{}/board", pl["id"].as_str().unwrap());
     let (_, b) = reza_api.get(&board_path).await;
@@ -371,7 +435,10 @@ async fn sales_users_see_their_deals(app: TestApp) {
             .0,
         404
     );
-    assert_eq!(nima_api.get(&format!("/deals/{id}/stage-history")).await.0, 404);
+    assert_eq!(
+        nima_api.get(&format!("/deals/{id}/stage-history")).await.0,
+        404
+    );
     assert_eq!(
         sara_api
             .send(Method::POST, &format!("/deals/{id}/move"), body)
@@ -410,10 +477,23 @@ async fn deals_pages(app: TestApp) {
     let html = res.text().await.unwrap();
     assert!(html.contains("فرصت‌های فروش"));
     assert!(html.contains("<meta name=\"csrf-token\""));
-    let csrf = csrf_of(&c.get(app.url("/deals/new")).send().await.unwrap().text().await.unwrap());
+    let csrf = csrf_of(
+        &c.get(app.url("/deals/new"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
     let res = c
         .post(app.url("/deals"))
-        .form(&[("_csrf", csrf.as_str()), ("title", ""), ("amount", "abc"), ("currency", "IRR")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("title", ""),
+            ("amount", "abc"),
+            ("currency", "IRR"),
+        ])
         .send()
         .await
         .unwrap();
@@ -434,14 +514,38 @@ async fn deals_pages(app: TestApp) {
         .unwrap();
     assert_eq!(res.status(), 303);
     let loc = res.headers()["location"].to_str().unwrap().to_owned();
-    let html = c.get(app.url(&loc)).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(app.url(&loc))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("۱۲٬۵۰۰٬۰۰۰ ریال"), "amount in Persian digits");
     assert!(html.contains("۱۴۰۵/۰۱/۱۵"), "date in the Jalali calendar");
-    let board = c.get(app.url("/deals")).send().await.unwrap().text().await.unwrap();
+    let board = c
+        .get(app.url("/deals"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(board.contains("قرارداد سالانه"));
     // Toman display.
-    c.get(app.url("/deals/money-unit?toman=1")).send().await.unwrap();
-    let board = c.get(app.url("/deals")).send().await.unwrap().text().await.unwrap();
+    c.get(app.url("/deals/money-unit?toman=1"))
+        .send()
+        .await
+        .unwrap();
+    let board = c
+        .get(app.url("/deals"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(board.contains("۱٬۲۵۰٬۰۰۰ تومان"));
     // Lost without a reason through the no-script form.
     let (_, key) = app.user_with_key("k@example.com", "admin").await;
@@ -449,16 +553,104 @@ async fn deals_pages(app: TestApp) {
     let id = loc.trim_start_matches("/deals/");
     let res = c
         .post(app.url(&format!("/deals/{id}/move")))
-        .form(&[("_csrf", csrf.as_str()), ("stage_id", &stage_of_kind(&pl, "lost"))])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("stage_id", &stage_of_kind(&pl, "lost")),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("دلیل از دست رفتن را بنویسید."));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("دلیل از دست رفتن را بنویسید.")
+    );
     // Pipeline settings for the administrator.
     let res = c.get(app.url("/settings/pipelines")).send().await.unwrap();
     assert_eq!(res.status(), 200);
-    let list = c.get(app.url("/deals/list?sort=-amount_minor")).send().await.unwrap();
+    let list = c
+        .get(app.url("/deals/list?sort=-amount_minor"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(list.status(), 200);
 }
 both!(deals_ui, deals_pages);
+
+/// In Persian (RTL): the board shows a deal in its first stage; the card's no-script form moves
+/// it to another column.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn board_moves_a_card_in_the_browser() {
+    use fantoccini::Locator;
+
+    use crate::browser::{attr, browser, fill, start_driver, wait_for};
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let driver = start_driver().await;
+    let c = browser(&driver).await;
+    // First run in Persian.
+    c.goto(&app.url("/lang?to=fa")).await.unwrap();
+    c.goto(&app.url("/setup")).await.unwrap();
+    wait_for(&c, "form[action='/setup']").await;
+    fill(&c, "#display_name", "مریم").await;
+    fill(&c, "#email", "maryam@example.com").await;
+    fill(&c, "#password", ADMIN_PASSWORD).await;
+    fill(&c, "#password_confirm", ADMIN_PASSWORD).await;
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, "#welcome").await;
+
+    let (_, key) = app.user_with_key("root@example.com", "admin").await;
+    let api = app.api(&key);
+    let pl = default_pipeline(&api).await;
+    let (s, deal) = api
+        .send(
+            Method::POST,
+            "/deals",
+            json!({"title": "فروش سرور", "amount_minor": 90_000_000}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let id = deal["id"].as_str().unwrap().to_owned();
+    let target = stage(&pl, 2);
+
+    c.goto(&app.url("/deals")).await.unwrap();
+    wait_for(&c, "#board").await;
+    assert_eq!(attr(&c, "html", "dir").await, "rtl");
+    let first_col = format!("#col-{} #deal-{id}", stage(&pl, 0));
+    wait_for(&c, &first_col).await;
+    c.find(Locator::Css(&format!("#deal-{id} summary")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css(&format!(
+        "#stage-{id} option[value='{target}']"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.find(Locator::Css(&format!(
+        "#deal-{id} .move-form button[type=submit]"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let moved = wait_for(&c, &format!("#col-{target} #deal-{id}")).await;
+    assert!(moved.text().await.unwrap().contains("فروش سرور"));
+    assert!(
+        c.find(Locator::Css(&first_col)).await.is_err(),
+        "the card left its first column"
+    );
+    c.close().await.unwrap();
+}

@@ -295,7 +295,10 @@ async fn apply(
                 if !current_fits {
                     // The first open stage of the pipeline.
                     let stages = store.stages(d.pipeline_id).await?;
-                    match stages.into_iter().find(|s| stage_kind(s) == StageKind::Open) {
+                    match stages
+                        .into_iter()
+                        .find(|s| stage_kind(s) == StageKind::Open)
+                    {
                         Some(s) => target = Some(s),
                         None => p.add("stage_id", "stage.not_found"),
                     }
@@ -494,7 +497,11 @@ pub async fn move_to_stage(
     lost_reason: Option<String>,
 ) -> ServiceResult<DealRecord> {
     let before = live_for_update(store, actor, id).await?;
-    let stage = match store.stage(stage_id).await?.filter(|s| s.deleted_at.is_none()) {
+    let stage = match store
+        .stage(stage_id)
+        .await?
+        .filter(|s| s.deleted_at.is_none())
+    {
         Some(s) if s.pipeline_id == before.pipeline_id => s,
         Some(_) => {
             return Err(ServiceError::Validation(vec![FieldError::new(
@@ -659,13 +666,13 @@ pub async fn names_of<'a>(
             let name = store.company(id).await?.map(|c| c.name).unwrap_or_default();
             n.companies.insert(id, name);
         }
-        if !n.users.contains_key(&d.owner_id) {
+        if let std::collections::hash_map::Entry::Vacant(e) = n.users.entry(d.owner_id) {
             let name = store
                 .user_by_id(d.owner_id)
                 .await?
                 .map(|u| u.display_name)
                 .unwrap_or_default();
-            n.users.insert(d.owner_id, name);
+            e.insert(name);
         }
     }
     Ok(n)

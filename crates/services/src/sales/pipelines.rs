@@ -83,7 +83,13 @@ fn system_ctx() -> Ctx {
     }
 }
 
-fn new_stage(pipeline_id: Uuid, position: i64, name: &str, probability: i64, kind: StageKind) -> StageRecord {
+fn new_stage(
+    pipeline_id: Uuid,
+    position: i64,
+    name: &str,
+    probability: i64,
+    kind: StageKind,
+) -> StageRecord {
     StageRecord {
         id: Uuid::now_v7(),
         pipeline_id,

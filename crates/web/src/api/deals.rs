@@ -7,7 +7,9 @@ use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use peyvand_domain::calendar::CalendarKind;
 use peyvand_services::sales::deals::{self, Board, DealInput, DealView, StageChangeView};
-use peyvand_services::sales::pipelines::{self, PipelineInput, PipelineView, StageInput, StageView};
+use peyvand_services::sales::pipelines::{
+    self, PipelineInput, PipelineView, StageInput, StageView,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 

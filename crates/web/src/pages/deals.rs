@@ -372,8 +372,8 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> PageResult {
     let toman = show_toman(&headers);
-    let req = crate::api::list_request(raw.as_deref().unwrap_or(""))
-        .map_err(|_| PageError::NotFound)?;
+    let req =
+        crate::api::list_request(raw.as_deref().unwrap_or("")).map_err(|_| PageError::NotFound)?;
     let page = match deals::list(&state.store, &me.actor, &req).await {
         Ok(page) => page,
         Err(ServiceError::Validation(_)) => return Err(PageError::NotFound),
@@ -833,7 +833,15 @@ pub async fn update(
     let all = pipelines::list(&state.store, &me.actor).await?;
     let result = match f.input(&all) {
         Ok(input) => {
-            deals::update(&state.store, &me.ctx(), &me.actor, id, &input, p.prefs.calendar).await
+            deals::update(
+                &state.store,
+                &me.ctx(),
+                &me.actor,
+                id,
+                &input,
+                p.prefs.calendar,
+            )
+            .await
         }
         Err(fields) => Err(ServiceError::Validation(fields)),
     };
