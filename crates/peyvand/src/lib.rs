@@ -225,6 +225,9 @@ pub async fn open_store(location: &DbLocation) -> anyhow::Result<Store> {
         .ensure_builtin_roles()
         .await
         .context("cannot create the built-in roles")?;
+    peyvand_services::sales::pipelines::ensure_default_pipeline(&store)
+        .await
+        .context("cannot create the default pipeline")?;
     Ok(store)
 }
 

@@ -191,6 +191,15 @@ pub struct DealRecord {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
+/// Count and sum of a stage's live deals in one currency.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StageTotal {
+    pub stage_id: Uuid,
+    pub currency: String,
+    pub deals: i64,
+    pub amount_minor: i64,
+}
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct StageChangeRecord {
     pub id: Uuid,
@@ -919,6 +928,35 @@ impl Store {
             desc: true,
         });
         self.list_deals(&spec).await
+    }
+
+    /// Live deals per stage and currency of one pipeline, inside an owner scope: the kanban
+    /// columns' counts and sums (over every deal, not only the ones a column shows).
+    pub async fn stage_totals(
+        &self,
+        pipeline_id: Uuid,
+        owner: &OwnerFilter,
+    ) -> StoreResult<Vec<StageTotal>> {
+        let mut sql = query::Sql::new("");
+        let p = sql.bind(pipeline_id);
+        let mut conds = vec![
+            format!("pipeline_id = {p}"),
+            "deleted_at IS NULL".to_owned(),
+        ];
+        if let OwnerFilter::OwnedBy(ids) = owner {
+            if ids.is_empty() {
+                conds.push("1 = 0".into());
+            } else {
+                let ps: Vec<String> = ids.iter().map(|id| sql.bind(*id)).collect();
+                conds.push(format!("owner_id IN ({})", ps.join(", ")));
+            }
+        }
+        sql.push(&format!(
+            "SELECT stage_id, currency, COUNT(*) AS deals, CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) \
+             AS amount_minor FROM deals WHERE {} GROUP BY stage_id, currency ORDER BY stage_id, currency",
+            conds.join(" AND ")
+        ));
+        self.db.fetch_all(sql.text, sql.args).await
     }
 
     pub async fn insert_stage_change(&self, tx: &mut Tx, c: &StageChangeRecord) -> StoreResult<()> {

@@ -12,11 +12,13 @@ const FA: &[&str] = &[
     include_str!("../locales/fa/main.ftl"),
     include_str!("../locales/fa/sales.ftl"),
     include_str!("../locales/fa/records.ftl"),
+    include_str!("../locales/fa/deals.ftl"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
     include_str!("../locales/en/sales.ftl"),
     include_str!("../locales/en/records.ftl"),
+    include_str!("../locales/en/deals.ftl"),
 ];
 
 /// Both catalogues, loaded once at start.

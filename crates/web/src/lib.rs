@@ -112,6 +112,15 @@ pub const KNOWN_ERROR_CODES: &[&str] = &[
     "lead.bad_status",
     "lead.already_converted",
     "lead.reason_required",
+    "deal.lost_reason_required",
+    "deal.stage_not_in_pipeline",
+    "deal.amount_negative",
+    "stage.not_empty",
+    "stage.not_found",
+    "stage.bad_probability",
+    "stage.bad_kind",
+    "pipeline.not_found",
+    "contact.not_found",
 ];
 
 /// The whole application as one router.

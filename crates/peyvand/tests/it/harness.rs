@@ -111,6 +111,9 @@ pub async fn open_store(location: &DbLocation) -> Store {
     db.migrate().await.expect("migrate");
     let store = Store::new(db);
     store.ensure_builtin_roles().await.expect("roles");
+    peyvand_services::sales::pipelines::ensure_default_pipeline(&store)
+        .await
+        .expect("default pipeline");
     store
 }
 

@@ -4,6 +4,7 @@
 mod api;
 mod browser;
 mod contacts;
+mod deals;
 mod harness;
 mod ui;
 mod ui_records;

@@ -4,4 +4,6 @@ pub mod common;
 pub mod companies;
 pub mod contacts;
 pub mod custom_fields;
+pub mod deals;
 pub mod leads;
+pub mod pipelines;

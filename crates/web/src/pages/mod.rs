@@ -14,6 +14,7 @@ use crate::i18n::Tr;
 mod audit_view;
 mod companies;
 mod contacts;
+mod deals;
 mod home;
 mod leads;
 mod profile;
@@ -94,6 +95,7 @@ pub fn router(state: AppState) -> Router {
             get(settings::role_form).post(settings::save_role),
         )
         .route("/settings/audit", get(settings::audit))
+        .merge(deals_routes())
         .route_layer(middleware::from_fn(crate::auth::require_ui));
     Router::new()
         .merge(public)
@@ -114,6 +116,28 @@ pub fn router(state: AppState) -> Router {
             crate::auth::resolve,
         ))
         .with_state(state)
+}
+
+fn deals_routes() -> Router<AppState> {
+    Router::new()
+        .route("/deals", get(deals::board).post(deals::create))
+        .route("/deals/list", get(deals::list))
+        .route("/deals/new", get(deals::new_form))
+        .route("/deals/money-unit", get(deals::money_unit))
+        .route("/deals/{id}", get(deals::show).post(deals::update))
+        .route("/deals/{id}/move", post(deals::move_deal))
+        .route("/deals/{id}/delete", post(deals::delete))
+        .route("/deals/{id}/restore", post(deals::restore))
+        .route(
+            "/settings/pipelines",
+            get(deals::pipelines_settings).post(deals::create_pipeline),
+        )
+        .route("/settings/pipelines/{id}", post(deals::rename_pipeline))
+        .route("/settings/pipelines/{id}/stages", post(deals::add_stage))
+        .route("/settings/stages/{id}", post(deals::update_stage))
+        .route("/settings/stages/{id}/up", post(deals::stage_up))
+        .route("/settings/stages/{id}/down", post(deals::stage_down))
+        .route("/settings/stages/{id}/delete", post(deals::delete_stage))
 }
 
 /// Translated field errors for a form.
