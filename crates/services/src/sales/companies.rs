@@ -8,7 +8,7 @@ use peyvand_domain::calendar::CalendarKind;
 use peyvand_domain::sales::{self, EmailEntry, PhoneEntry};
 use peyvand_domain::{national_id, text};
 use peyvand_store::query::Page;
-use peyvand_store::{COMPANIES, CompanyRecord, Json, Store};
+use peyvand_store::{COMPANIES, CompanyRecord, Json, Store, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -263,12 +263,11 @@ async fn duplicates_of(store: &Store, c: &CompanyRecord) -> ServiceResult<Vec<Du
     Ok(out)
 }
 
-pub async fn create(
+/// Validates a new company without saving it.
+pub async fn prepare_new(
     store: &Store,
-    ctx: &Ctx,
     actor: &Actor,
     input: &CompanyInput,
-    allow_duplicate: bool,
     cal: CalendarKind,
 ) -> ServiceResult<CompanyRecord> {
     actor.require(RecordType::Company, Action::Create)?;
@@ -298,6 +297,63 @@ pub async fn create(
     let mut p = Problems::default();
     apply(store, actor, cal, &mut c, input, true, &mut p).await?;
     p.finish()?;
+    Ok(c)
+}
+
+/// Saves a prepared company inside the caller's transaction, with its identifiers and audit.
+pub async fn insert_new(
+    store: &Store,
+    tx: &mut Tx,
+    ctx: &Ctx,
+    c: &CompanyRecord,
+) -> ServiceResult<()> {
+    store.insert_company(tx, c, &search_text(c)).await?;
+    store
+        .set_identifiers(tx, "company", c.id, &identifiers(c))
+        .await?;
+    audit::record(
+        store,
+        tx,
+        ctx,
+        "create",
+        "company",
+        Some(c.id.to_string()),
+        audit::diff(&json!({}), &snapshot(c)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A live company with this name (compared in search form) that the actor may read.
+pub async fn find_by_name(
+    store: &Store,
+    actor: &Actor,
+    name: &str,
+) -> ServiceResult<Option<CompanyRecord>> {
+    let Ok(grant) = actor.require(RecordType::Company, Action::Read) else {
+        return Ok(None);
+    };
+    let wanted = text::normalize_for_search(name);
+    for (id, other) in store.companies_named_like(&wanted).await? {
+        if text::normalize_for_search(&other) == wanted
+            && let Some(c) = store.company(id).await?
+            && grant.covers(Some(c.owner_id))
+        {
+            return Ok(Some(c));
+        }
+    }
+    Ok(None)
+}
+
+pub async fn create(
+    store: &Store,
+    ctx: &Ctx,
+    actor: &Actor,
+    input: &CompanyInput,
+    allow_duplicate: bool,
+    cal: CalendarKind,
+) -> ServiceResult<CompanyRecord> {
+    let c = prepare_new(store, actor, input, cal).await?;
     if !allow_duplicate {
         let dups = duplicates_of(store, &c).await?;
         if !dups.is_empty() {
@@ -305,20 +361,7 @@ pub async fn create(
         }
     }
     let mut tx = store.begin().await?;
-    store.insert_company(&mut tx, &c, &search_text(&c)).await?;
-    store
-        .set_identifiers(&mut tx, "company", c.id, &identifiers(&c))
-        .await?;
-    audit::record(
-        store,
-        &mut tx,
-        ctx,
-        "create",
-        "company",
-        Some(c.id.to_string()),
-        audit::diff(&json!({}), &snapshot(&c)),
-    )
-    .await?;
+    insert_new(store, &mut tx, ctx, &c).await?;
     tx.commit().await?;
     Ok(c)
 }

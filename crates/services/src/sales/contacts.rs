@@ -8,7 +8,7 @@ use peyvand_domain::calendar::CalendarKind;
 use peyvand_domain::sales::{self, CONTACT_CHANNELS, EmailEntry, PhoneEntry};
 use peyvand_domain::{national_id, text};
 use peyvand_store::query::Page;
-use peyvand_store::{CONTACTS, ContactRecord, Json, Store};
+use peyvand_store::{CONTACTS, ContactRecord, Json, Store, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -330,12 +330,12 @@ pub struct CreateOptions {
     pub calendar: CalendarKind,
 }
 
-pub async fn create(
+/// Validates a new contact without saving it (conversion saves several records at once).
+pub async fn prepare_new(
     store: &Store,
-    ctx: &Ctx,
     actor: &Actor,
     input: &ContactInput,
-    opts: &CreateOptions,
+    cal: CalendarKind,
 ) -> ServiceResult<ContactRecord> {
     actor.require(RecordType::Contact, Action::Create)?;
     let now = Utc::now();
@@ -364,32 +364,75 @@ pub async fn create(
         deleted_at: None,
     };
     let mut p = Problems::default();
-    apply(store, actor, opts.calendar, &mut c, input, &mut p).await?;
+    apply(store, actor, cal, &mut c, input, &mut p).await?;
     p.finish()?;
+    Ok(c)
+}
+
+/// Saves a prepared contact inside the caller's transaction, with its identifiers and audit.
+pub async fn insert_new(
+    store: &Store,
+    tx: &mut Tx,
+    ctx: &Ctx,
+    c: &ContactRecord,
+) -> ServiceResult<()> {
+    let company = company_name(store, c.company_id).await?;
+    store
+        .insert_contact(tx, c, &search_text(c, &company))
+        .await?;
+    store
+        .set_identifiers(tx, "contact", c.id, &identifiers(c))
+        .await?;
+    audit::record(
+        store,
+        tx,
+        ctx,
+        "create",
+        "contact",
+        Some(c.id.to_string()),
+        audit::diff(&json!({}), &snapshot(c)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Live contacts sharing a phone or email, for reuse when a lead is converted.
+pub async fn find_matching(
+    store: &Store,
+    actor: &Actor,
+    ids: &[(&'static str, String)],
+) -> ServiceResult<Option<ContactRecord>> {
+    let Ok(grant) = actor.require(RecordType::Contact, Action::Read) else {
+        return Ok(None);
+    };
+    for hit in store.find_by_identifiers(ids).await? {
+        if hit.record_type == "contact"
+            && let Some(c) = store.contact(hit.record_id).await?
+            && c.deleted_at.is_none()
+            && grant.covers(Some(c.owner_id))
+        {
+            return Ok(Some(c));
+        }
+    }
+    Ok(None)
+}
+
+pub async fn create(
+    store: &Store,
+    ctx: &Ctx,
+    actor: &Actor,
+    input: &ContactInput,
+    opts: &CreateOptions,
+) -> ServiceResult<ContactRecord> {
+    let c = prepare_new(store, actor, input, opts.calendar).await?;
     if !opts.allow_duplicate {
         let dups = duplicates_of(store, &c).await?;
         if !dups.is_empty() {
             return Err(ServiceError::Duplicate(dups));
         }
     }
-    let company = company_name(store, c.company_id).await?;
     let mut tx = store.begin().await?;
-    store
-        .insert_contact(&mut tx, &c, &search_text(&c, &company))
-        .await?;
-    store
-        .set_identifiers(&mut tx, "contact", c.id, &identifiers(&c))
-        .await?;
-    audit::record(
-        store,
-        &mut tx,
-        ctx,
-        "create",
-        "contact",
-        Some(c.id.to_string()),
-        audit::diff(&json!({}), &snapshot(&c)),
-    )
-    .await?;
+    insert_new(store, &mut tx, ctx, &c).await?;
     tx.commit().await?;
     Ok(c)
 }

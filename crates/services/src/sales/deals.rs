@@ -350,13 +350,13 @@ async fn write_change(
     Ok(())
 }
 
-pub async fn create(
+/// Validates a new deal without saving it; returns it with its search text.
+pub async fn prepare_new(
     store: &Store,
-    ctx: &Ctx,
     actor: &Actor,
     input: &DealInput,
     cal: CalendarKind,
-) -> ServiceResult<DealRecord> {
+) -> ServiceResult<(DealRecord, String)> {
     actor.require(RecordType::Deal, Action::Create)?;
     let pipeline = pipelines::default_pipeline(store).await?;
     let now = Utc::now();
@@ -387,19 +387,43 @@ pub async fn create(
     }
     p.finish()?;
     let search = names_for_search(store, &d).await?;
-    let mut tx = store.begin().await?;
-    store.insert_deal(&mut tx, &d, &search).await?;
-    write_change(store, &mut tx, ctx, d.id, None, d.stage_id, now).await?;
+    Ok((d, search))
+}
+
+/// Saves a prepared deal inside the caller's transaction: the deal, its first stage in the
+/// history, and the audit entry.
+pub async fn insert_new(
+    store: &Store,
+    tx: &mut peyvand_store::Tx,
+    ctx: &Ctx,
+    d: &DealRecord,
+    search: &str,
+) -> ServiceResult<()> {
+    store.insert_deal(tx, d, search).await?;
+    write_change(store, tx, ctx, d.id, None, d.stage_id, d.created_at).await?;
     audit::record(
         store,
-        &mut tx,
+        tx,
         ctx,
         "create",
         "deal",
         Some(d.id.to_string()),
-        audit::diff(&json!({}), &snapshot(&d)),
+        audit::diff(&json!({}), &snapshot(d)),
     )
     .await?;
+    Ok(())
+}
+
+pub async fn create(
+    store: &Store,
+    ctx: &Ctx,
+    actor: &Actor,
+    input: &DealInput,
+    cal: CalendarKind,
+) -> ServiceResult<DealRecord> {
+    let (d, search) = prepare_new(store, actor, input, cal).await?;
+    let mut tx = store.begin().await?;
+    insert_new(store, &mut tx, ctx, &d, &search).await?;
     tx.commit().await?;
     Ok(d)
 }
