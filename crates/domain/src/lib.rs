@@ -20,4 +20,5 @@ pub mod national_id;
 pub mod phone;
 pub mod prefs;
 pub mod sales;
+pub mod schedule;
 pub mod text;
