@@ -11,10 +11,12 @@ use peyvand_domain::prefs::Language;
 const FA: &[&str] = &[
     include_str!("../locales/fa/main.ftl"),
     include_str!("../locales/fa/sales.ftl"),
+    include_str!("../locales/fa/activities.ftl"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
     include_str!("../locales/en/sales.ftl"),
+    include_str!("../locales/en/activities.ftl"),
 ];
 
 /// Both catalogues, loaded once at start.

@@ -106,6 +106,18 @@ pub const KNOWN_ERROR_CODES: &[&str] = &[
     "custom_field.bad_key",
     "custom_field.key_taken",
     "custom_field.bad_type",
+    "activity.bad_kind",
+    "activity.bad_outcome",
+    "activity.outcome_calls_only",
+    "link.not_found",
+    "datetime.invalid",
+    "time.bad_format",
+    "search.unsupported",
+    "referral.bad_record_type",
+    "referral.not_in_team",
+    "referral.team_empty",
+    "referral.same_owner",
+    "reassign.same_user",
 ];
 
 /// The whole application as one router.

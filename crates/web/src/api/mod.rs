@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::auth::Authed;
 use crate::i18n::Tr;
 
+mod activities;
 mod platform;
 mod sales;
 
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .route("/roles", get(platform::list_roles))
         .route("/audit-log", get(platform::list_audit))
         .merge(sales::routes())
+        .merge(activities::routes())
         .route_layer(middleware::from_fn(crate::auth::require_api));
     Router::new()
         .route("/openapi.json", get(platform::openapi))
