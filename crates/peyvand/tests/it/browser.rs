@@ -7,7 +7,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::harness::*;
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
 }
@@ -28,7 +28,7 @@ fn free_port() -> u16 {
 }
 
 /// Starts chromedriver; fails the test (never skips) when it is not installed.
-async fn start_driver() -> Driver {
+pub(crate) async fn start_driver() -> Driver {
     let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
     let port = free_port();
     let child = Command::new(&bin)
@@ -51,7 +51,7 @@ async fn start_driver() -> Driver {
     panic!("chromedriver did not start on port {port}");
 }
 
-async fn browser(driver: &Driver) -> Client {
+pub(crate) async fn browser(driver: &Driver) -> Client {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let profile =
         std::env::temp_dir().join(format!("peyvand-chrome-{}", uuid::Uuid::now_v7().simple()));
@@ -87,13 +87,13 @@ async fn attr(c: &Client, css: &str, name: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn fill(c: &Client, css: &str, value: &str) {
+pub(crate) async fn fill(c: &Client, css: &str, value: &str) {
     let el = c.find(Locator::Css(css)).await.unwrap();
     el.clear().await.unwrap();
     el.send_keys(value).await.unwrap();
 }
 
-async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
+pub(crate) async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
     c.wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css(css))
