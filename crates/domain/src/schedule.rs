@@ -64,10 +64,7 @@ mod tests {
 
     #[test]
     fn times_with_persian_digits() {
-        assert_eq!(
-            parse_time("۱۴:۰۵"),
-            Ok(NaiveTime::from_hms_opt(14, 5, 0))
-        );
+        assert_eq!(parse_time("۱۴:۰۵"), Ok(NaiveTime::from_hms_opt(14, 5, 0)));
         assert_eq!(parse_time(" "), Ok(None));
         assert_eq!(parse_time("25:00"), Err("time.bad_format"));
     }

@@ -319,11 +319,31 @@ async fn my_day_buckets(app: TestApp) {
     let (start, end) = schedule::day_bounds(today, tehran);
     let minute = Duration::minutes(1);
     // Around midnight in Tehran (20:30 UTC): one minute either side lands on another day.
-    post(&api, json!({"kind": "call", "subject": "دیروز ۲۳:۵۹", "due_at": at(start - minute)})).await;
-    post(&api, json!({"kind": "task", "subject": "امروز ۰۰:۰۱", "due_at": at(start + minute)})).await;
-    post(&api, json!({"kind": "call", "subject": "امروز ۲۳:۵۹", "due_at": at(end - minute)})).await;
-    post(&api, json!({"kind": "task", "subject": "فردا ۰۰:۰۱", "due_at": at(end + minute)})).await;
-    post(&api, json!({"kind": "meeting", "subject": "جلسهٔ فردا", "due_at": at(end + minute)})).await;
+    post(
+        &api,
+        json!({"kind": "call", "subject": "دیروز ۲۳:۵۹", "due_at": at(start - minute)}),
+    )
+    .await;
+    post(
+        &api,
+        json!({"kind": "task", "subject": "امروز ۰۰:۰۱", "due_at": at(start + minute)}),
+    )
+    .await;
+    post(
+        &api,
+        json!({"kind": "call", "subject": "امروز ۲۳:۵۹", "due_at": at(end - minute)}),
+    )
+    .await;
+    post(
+        &api,
+        json!({"kind": "task", "subject": "فردا ۰۰:۰۱", "due_at": at(end + minute)}),
+    )
+    .await;
+    post(
+        &api,
+        json!({"kind": "meeting", "subject": "جلسهٔ فردا", "due_at": at(end + minute)}),
+    )
+    .await;
     post(&api, json!({"kind": "meeting", "subject": "جلسهٔ ده روز بعد", "due_at": at(end + Duration::days(10))})).await;
     post(&api, json!({"kind": "call", "subject": "انجام‌شده", "done": true, "due_at": at(start - Duration::days(2))})).await;
     // A form-style date in the user's calendar and time zone.
@@ -400,24 +420,21 @@ async fn my_day_and_activities_respect_scope(app: TestApp) {
             .0,
         403
     );
-    let (s, day) = app.api(&mina_key).get(&format!("/my-day?user={sara}")).await;
+    let (s, day) = app
+        .api(&mina_key)
+        .get(&format!("/my-day?user={sara}"))
+        .await;
     assert_eq!(s, 200, "a manager opens a team member's day");
     assert_eq!(subjects(&day["today"]), vec!["ارسال کاتالوگ"]);
     assert_eq!(app.api(&mina_key).get("/my-day?user=nope").await.0, 422);
 
     // A stranger does not even learn the activity exists; a teammate reads but cannot change.
     assert_eq!(
-        app.api(&nima_key)
-            .get(&format!("/activities/{id}"))
-            .await
-            .0,
+        app.api(&nima_key).get(&format!("/activities/{id}")).await.0,
         404
     );
     assert_eq!(
-        app.api(&reza_key)
-            .get(&format!("/activities/{id}"))
-            .await
-            .0,
+        app.api(&reza_key).get(&format!("/activities/{id}")).await.0,
         200
     );
     assert_eq!(
@@ -489,7 +506,10 @@ async fn referrals_hand_off_and_keep_a_trail(app: TestApp) {
         )
         .await;
     assert_eq!(s, 201, "{r}");
-    assert_eq!(admin.get(&format!("/activities/{id}")).await.1["owner_id"], reza.to_string());
+    assert_eq!(
+        admin.get(&format!("/activities/{id}")).await.1["owner_id"],
+        reza.to_string()
+    );
     // Sara no longer owns it and may not refer it again.
     let (s, _) = app
         .api(&sara_key)
@@ -539,8 +559,16 @@ async fn referrals_hand_off_and_keep_a_trail(app: TestApp) {
     assert_eq!(
         hops,
         vec![
-            (sara.to_string(), reza.to_string(), "مشتری منطقهٔ شماست".to_owned()),
-            (reza.to_string(), ali.to_string(), "نیاز به پشتیبانی فنی".to_owned()),
+            (
+                sara.to_string(),
+                reza.to_string(),
+                "مشتری منطقهٔ شماست".to_owned()
+            ),
+            (
+                reza.to_string(),
+                ali.to_string(),
+                "نیاز به پشتیبانی فنی".to_owned()
+            ),
         ]
     );
 
@@ -581,7 +609,10 @@ async fn referrals_hand_off_and_keep_a_trail(app: TestApp) {
         )
         .await;
     assert_eq!(s, 201);
-    assert_eq!(admin.get(&format!("/contacts/{cid}")).await.1["owner_id"], reza.to_string());
+    assert_eq!(
+        admin.get(&format!("/contacts/{cid}")).await.1["owner_id"],
+        reza.to_string()
+    );
     let (_, log) = admin
         .get(&format!("/audit-log?record_type=activity&record_id={id}"))
         .await;
@@ -602,7 +633,11 @@ async fn reassign_moves_open_work_of_a_leaver(app: TestApp) {
     let admin = app.api(&admin_key);
     let sara_api = app.api(&sara_key);
     let (_, c) = sara_api
-        .send(Method::POST, "/contacts", json!({"last_name": "مشتری سارا"}))
+        .send(
+            Method::POST,
+            "/contacts",
+            json!({"last_name": "مشتری سارا"}),
+        )
         .await;
     let contact: Uuid = c["id"].as_str().unwrap().parse().unwrap();
     let open: Uuid = post(&sara_api, json!({"kind": "task", "subject": "باز"}))
@@ -708,7 +743,10 @@ async fn browser_logs_a_call_with_a_jalali_date() {
 
     c.goto(&app.url("/activities/new?kind=call")).await.unwrap();
     wait_for(&c, "#activity-form").await;
-    let today = schedule::today_in(Utc::now(), peyvand_domain::prefs::UserPrefs::default().time_zone);
+    let today = schedule::today_in(
+        Utc::now(),
+        peyvand_domain::prefs::UserPrefs::default().time_zone,
+    );
     let typed = peyvand_domain::calendar::format_date(
         today,
         peyvand_domain::calendar::CalendarKind::Jalali,

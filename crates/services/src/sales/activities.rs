@@ -381,11 +381,7 @@ pub async fn get(store: &Store, actor: &Actor, id: Uuid) -> ServiceResult<Activi
     Ok(a)
 }
 
-async fn live_for_update(
-    store: &Store,
-    actor: &Actor,
-    id: Uuid,
-) -> ServiceResult<ActivityRecord> {
+async fn live_for_update(store: &Store, actor: &Actor, id: Uuid) -> ServiceResult<ActivityRecord> {
     let a = get(store, actor, id).await?;
     if a.deleted_at.is_some() {
         return Err(ServiceError::NotFound);

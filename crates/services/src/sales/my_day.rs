@@ -69,7 +69,9 @@ pub async fn my_day(
     let (day_start, day_end) = schedule::day_bounds(today, tz);
     let week_end = schedule::date_time_in(today + Duration::days(8), None, tz);
     let owners = [user_id];
-    let overdue = store.open_activities_due(&owners, day_start, BUCKET).await?;
+    let overdue = store
+        .open_activities_due(&owners, day_start, BUCKET)
+        .await?;
     let due_today = store
         .open_activities_between(&owners, day_start, day_end, BUCKET)
         .await?;

@@ -123,7 +123,9 @@ pub async fn refer(
 ) -> ServiceResult<ReferralRecord> {
     let rt = referable(&input.record_type)?;
     let id = input.record_id;
-    let owner = owner_of(store, rt, id).await?.ok_or(ServiceError::NotFound)?;
+    let owner = owner_of(store, rt, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     actor
         .require_record(rt, Action::Read, Some(owner))
         .map_err(|_| ServiceError::NotFound)?;
@@ -197,7 +199,9 @@ pub async fn trail(
     id: Uuid,
 ) -> ServiceResult<Vec<ReferralRecord>> {
     let rt = referable(record_type)?;
-    let owner = owner_of(store, rt, id).await?.ok_or(ServiceError::NotFound)?;
+    let owner = owner_of(store, rt, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     actor
         .require_record(rt, Action::Read, Some(owner))
         .map_err(|_| ServiceError::NotFound)?;
@@ -215,7 +219,10 @@ pub async fn reassign_all(
     to: Uuid,
 ) -> ServiceResult<Vec<(&'static str, u64)>> {
     actor.require(RecordType::User, Action::Update)?;
-    store.user_by_id(from).await?.ok_or(ServiceError::NotFound)?;
+    store
+        .user_by_id(from)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let mut p = Problems::default();
     match store.user_by_id(to).await? {
         Some(u) if u.active => {}

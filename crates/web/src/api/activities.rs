@@ -20,10 +20,7 @@ use crate::auth::Authed;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/activities", get(list).post(create))
-        .route(
-            "/activities/{id}",
-            get(show).patch(update).delete(delete),
-        )
+        .route("/activities/{id}", get(show).patch(update).delete(delete))
         .route("/activities/{id}/complete", post(complete))
         .route("/activities/{id}/reopen", post(reopen))
         .route("/my-day", get(day))

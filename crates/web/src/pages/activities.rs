@@ -201,14 +201,7 @@ pub async fn my_day_page(
     } else {
         parse_id(&q.user)?
     };
-    let d = my_day::my_day(
-        &state.store,
-        &me.actor,
-        user,
-        Utc::now(),
-        p.prefs.time_zone,
-    )
-    .await?;
+    let d = my_day::my_day(&state.store, &me.actor, user, Utc::now(), p.prefs.time_zone).await?;
     let names = names(&state, &me).await;
     // A manager picks whose day to see; a salesperson sees only their own.
     let people: Vec<Choice> = users(&state, &me)
@@ -665,13 +658,7 @@ struct ShowState {
     saved: bool,
 }
 
-async fn show_page(
-    state: &AppState,
-    me: &Authed,
-    p: Page,
-    id: Uuid,
-    st: ShowState,
-) -> PageResult {
+async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, st: ShowState) -> PageResult {
     let a = activities::get(&state.store, &me.actor, id).await?;
     if a.deleted_at.is_some() {
         return Err(PageError::NotFound);
@@ -693,7 +680,14 @@ async fn show_page(
         ("deal_id", a.deal_id),
     ]
     .into_iter()
-    .filter_map(|(k, v)| v.map(|v| (p.t(&format!("activity-link-{}", k.trim_end_matches("_id"))), v.to_string())))
+    .filter_map(|(k, v)| {
+        v.map(|v| {
+            (
+                p.t(&format!("activity-link-{}", k.trim_end_matches("_id"))),
+                v.to_string(),
+            )
+        })
+    })
     .collect();
     let teams = if me.actor.can(RecordType::Team, Action::Read) {
         accounts::list_teams(&state.store, &me.actor)
@@ -802,13 +796,7 @@ fn back(next: &str, id: Uuid) -> String {
     }
 }
 
-async fn set_done(
-    state: &AppState,
-    me: &Authed,
-    id: &str,
-    f: DoneForm,
-    done: bool,
-) -> PageResult {
+async fn set_done(state: &AppState, me: &Authed, id: &str, f: DoneForm, done: bool) -> PageResult {
     let id = parse_id(id)?;
     let outcome = Some(f.outcome.as_str()).filter(|o| !o.is_empty());
     match activities::complete(&state.store, &me.ctx(), &me.actor, id, done, outcome).await {
@@ -910,7 +898,9 @@ pub async fn reassign(
 ) -> PageResult {
     let from = parse_id(&id)?;
     let Ok(to) = Uuid::parse_str(f.to_user_id.trim()) else {
-        return Ok(Redirect::to(&format!("/settings/users/{from}?reassign_error=1")).into_response());
+        return Ok(
+            Redirect::to(&format!("/settings/users/{from}?reassign_error=1")).into_response(),
+        );
     };
     match referrals::reassign_all(&state.store, &me.ctx(), &me.actor, from, to).await {
         Ok(moved) => {

@@ -28,9 +28,15 @@ pub fn router(state: AppState) -> Router {
     let protected = Router::new()
         .route("/", get(home::home))
         .route("/my-day", get(activities::my_day_page))
-        .route("/activities", get(activities::list).post(activities::create))
+        .route(
+            "/activities",
+            get(activities::list).post(activities::create),
+        )
         .route("/activities/new", get(activities::new_form))
-        .route("/activities/{id}", get(activities::show).post(activities::update))
+        .route(
+            "/activities/{id}",
+            get(activities::show).post(activities::update),
+        )
         .route("/activities/{id}/complete", post(activities::complete))
         .route("/activities/{id}/reopen", post(activities::reopen))
         .route("/activities/{id}/refer", post(activities::refer))

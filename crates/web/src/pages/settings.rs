@@ -355,8 +355,17 @@ pub async fn update_user(
                 active: changes.active.unwrap_or(false),
             };
             unprocessable(
-                user_edit_page(&state, &me, p, id, Some((form, team_ids)), errs, false, None)
-                    .await?,
+                user_edit_page(
+                    &state,
+                    &me,
+                    p,
+                    id,
+                    Some((form, team_ids)),
+                    errs,
+                    false,
+                    None,
+                )
+                .await?,
             )
         }
     }
