@@ -471,6 +471,59 @@ async fn my_day_and_activities_respect_scope(app: TestApp) {
     let (_, mine) = app.api(&nima_key).get("/activities").await;
     assert!(mine["data"].as_array().unwrap().is_empty());
 
+    // The pages: the list filtered to this week in the user's calendar, the activity, my day.
+    let c = app.login("sara@example.com", ADMIN_PASSWORD).await;
+    for (path, needle) in [
+        (
+            "/activities?scope=mine&state=open&due=week",
+            "ارسال کاتالوگ",
+        ),
+        (
+            "/activities?scope=team&kind=meeting&state=open",
+            "جلسه با مشتری",
+        ),
+        (&format!("/activities/{id}") as &str, "refer-form"),
+        ("/my-day", "ارسال کاتالوگ"),
+    ] {
+        let res = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert!(
+            res.text().await.unwrap().contains(needle),
+            "{needle} on {path}"
+        );
+    }
+    let res = c
+        .get(app.url("/activities?state=done"))
+        .send()
+        .await
+        .unwrap();
+    assert!(!res.text().await.unwrap().contains("ارسال کاتالوگ"));
+    // Completing from «my day» comes back to it.
+    let csrf = app.csrf(&c, "/my-day").await;
+    let res = c
+        .post(app.url(&format!("/activities/{id}/complete")))
+        .form(&[("_csrf", csrf.as_str()), ("next", "/my-day")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/my-day");
+    // A bad form names the field, in the user's language.
+    let res = c
+        .post(app.url("/activities"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("kind", "task"),
+            ("subject", ""),
+            ("due_date", "2026-13-40"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("subject-error") && html.contains("due_date-error"));
+
     // Signed out: nothing.
     for path in ["/api/v1/activities", "/api/v1/my-day", "/api/v1/referrals"] {
         let res = reqwest::get(app.url(path)).await.unwrap();
@@ -696,6 +749,38 @@ async fn reassign_moves_open_work_of_a_leaver(app: TestApp) {
     assert!(kept.deleted_at.is_none());
     assert_eq!(st.deal(won_deal).await.unwrap().unwrap().owner_id, sara);
 
+    // The same action from the user's settings page.
+    let ui = app.login("root@example.com", ADMIN_PASSWORD).await;
+    let page = ui
+        .get(app.url(&format!("/settings/users/{reza}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("reassign-form"));
+    let csrf = csrf_of(&page);
+    let res = ui
+        .post(app.url(&format!("/settings/users/{reza}/reassign")))
+        .form(&[("_csrf", csrf.as_str()), ("to_user_id", &sara.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.contains("reassigned=3"), "{to}");
+    let page = ui
+        .get(app.url(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("reassign-result"));
+    assert_eq!(st.activity(open).await.unwrap().unwrap().owner_id, sara);
+
     let (_, log) = admin
         .get(&format!("/audit-log?record_type=user&record_id={sara}"))
         .await;
@@ -706,6 +791,7 @@ async fn reassign_moves_open_work_of_a_leaver(app: TestApp) {
         .find(|e| e["action"] == "reassign")
         .expect("reassignment audited");
     assert_eq!(entry["changes"]["moved"][1]["activities"], 1);
+    assert_eq!(entry["changes"]["moved"][1]["contacts"], 1);
     assert_eq!(entry["changes"]["to_user_id"][1], reza.to_string());
 }
 both!(reassign_all, reassign_moves_open_work_of_a_leaver);
