@@ -21,4 +21,5 @@ pub mod phone;
 pub mod places;
 pub mod prefs;
 pub mod sales;
+pub mod schedule;
 pub mod text;

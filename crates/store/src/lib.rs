@@ -4,6 +4,7 @@
 //! can put a change and its audit entry in one transaction.
 #![forbid(unsafe_code)]
 
+pub mod activities;
 pub mod backup;
 pub mod db;
 pub mod error;

@@ -13,12 +13,14 @@ const FA: &[&str] = &[
     include_str!("../locales/fa/sales.ftl"),
     include_str!("../locales/fa/records.ftl"),
     include_str!("../locales/fa/deals.ftl"),
+    include_str!("../locales/fa/activities.ftl"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
     include_str!("../locales/en/sales.ftl"),
     include_str!("../locales/en/records.ftl"),
     include_str!("../locales/en/deals.ftl"),
+    include_str!("../locales/en/activities.ftl"),
 ];
 
 /// Both catalogues, loaded once at start.

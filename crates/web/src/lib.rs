@@ -121,6 +121,18 @@ pub const KNOWN_ERROR_CODES: &[&str] = &[
     "stage.bad_kind",
     "pipeline.not_found",
     "contact.not_found",
+    "activity.bad_kind",
+    "activity.bad_outcome",
+    "activity.outcome_calls_only",
+    "link.not_found",
+    "datetime.invalid",
+    "time.bad_format",
+    "search.unsupported",
+    "referral.bad_record_type",
+    "referral.not_in_team",
+    "referral.team_empty",
+    "referral.same_owner",
+    "reassign.same_user",
 ];
 
 /// The whole application as one router.

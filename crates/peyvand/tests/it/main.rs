@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a random port, on a fresh SQLite file and on a fresh
 //! PostgreSQL database, driven over HTTP (and through Chromium for the browser journeys).
 
+mod activities;
 mod api;
 mod browser;
 mod contacts;

@@ -1,9 +1,12 @@
 //! Sales use cases: custom fields, contacts, companies, leads, pipelines, deals, activities.
 
+pub mod activities;
 pub mod common;
 pub mod companies;
 pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
 pub mod leads;
+pub mod my_day;
 pub mod pipelines;
+pub mod referrals;

@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::auth::Authed;
 use crate::i18n::Tr;
 
+mod activities;
 mod deals;
 mod platform;
 mod sales;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit-log", get(platform::list_audit))
         .merge(sales::routes())
         .merge(deals::routes())
+        .merge(activities::routes())
         .route_layer(middleware::from_fn(crate::auth::require_api));
     Router::new()
         .route("/openapi.json", get(platform::openapi))

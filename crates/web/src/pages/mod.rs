@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::i18n::Tr;
 
+mod activities;
 mod audit_view;
 mod companies;
 mod contacts;
@@ -31,6 +32,21 @@ pub fn router(state: AppState) -> Router {
         .route("/lang", get(session::switch_language));
     let protected = Router::new()
         .route("/", get(home::home))
+        .route("/my-day", get(activities::my_day_page))
+        .route(
+            "/activities",
+            get(activities::list).post(activities::create),
+        )
+        .route("/activities/new", get(activities::new_form))
+        .route(
+            "/activities/{id}",
+            get(activities::show).post(activities::update),
+        )
+        .route("/activities/{id}/complete", post(activities::complete))
+        .route("/activities/{id}/reopen", post(activities::reopen))
+        .route("/activities/{id}/refer", post(activities::refer))
+        .route("/activities/{id}/delete", post(activities::delete))
+        .route("/settings/users/{id}/reassign", post(activities::reassign))
         .route("/search", get(home::search))
         .route("/logout", post(session::logout))
         .route("/profile", get(profile::show).post(profile::save))

@@ -209,6 +209,8 @@ struct UserEditPage {
     teams: Vec<TeamCheck>,
     errs: Errs,
     saved: bool,
+    colleagues: Vec<super::activities::Choice>,
+    reassign_notice: Option<(bool, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -218,6 +220,7 @@ pub struct SavedFlag {
 }
 
 /// `submitted` is the form as the user sent it (with the teams they ticked), shown again on errors.
+#[allow(clippy::too_many_arguments)]
 async fn user_edit_page(
     state: &AppState,
     me: &Authed,
@@ -226,6 +229,7 @@ async fn user_edit_page(
     submitted: Option<(UserForm, Vec<Uuid>)>,
     errs: Errs,
     saved: bool,
+    reassign_notice: Option<(bool, String)>,
 ) -> PageResult {
     let (form, checked) = match submitted {
         Some((f, c)) => (Some(f), Some(c)),
@@ -264,6 +268,7 @@ async fn user_edit_page(
         role: current_role,
         active: user.active,
     });
+    let colleagues = super::activities::user_choices(state, me, Some(id)).await?;
     let title = p.t_with("users-edit-title", "name", &user.display_name);
     let mut p = p.titled("users-title", "settings");
     p.title = title;
@@ -275,6 +280,8 @@ async fn user_edit_page(
         teams,
         errs,
         saved,
+        colleagues,
+        reassign_notice,
     })
 }
 
@@ -284,9 +291,21 @@ pub async fn user_form(
     p: Page,
     Path(id): Path<String>,
     Query(f): Query<SavedFlag>,
+    raw: axum::extract::RawQuery,
 ) -> PageResult {
     let id = parse_id(&id)?;
-    user_edit_page(&state, &me, p, id, None, Errs::default(), f.saved.is_some()).await
+    let notice = super::activities::reassign_notice(&p, &raw);
+    user_edit_page(
+        &state,
+        &me,
+        p,
+        id,
+        None,
+        Errs::default(),
+        f.saved.is_some(),
+        notice,
+    )
+    .await
 }
 
 pub async fn update_user(
@@ -336,7 +355,17 @@ pub async fn update_user(
                 active: changes.active.unwrap_or(false),
             };
             unprocessable(
-                user_edit_page(&state, &me, p, id, Some((form, team_ids)), errs, false).await?,
+                user_edit_page(
+                    &state,
+                    &me,
+                    p,
+                    id,
+                    Some((form, team_ids)),
+                    errs,
+                    false,
+                    None,
+                )
+                .await?,
             )
         }
     }

@@ -1,0 +1,930 @@
+//! «امروز من» (my day), the activity list, the activity form and page with hand-offs, and the
+//! "reassign all open work" action of the user settings.
+
+use askama::Template;
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::{Extension, Form};
+use chrono::Utc;
+use peyvand_domain::access::{Action, RecordType, Scope};
+use peyvand_domain::calendar::{self, DateStyle};
+use peyvand_domain::money::{Currency, Money, format_money};
+use peyvand_domain::sales::{ACTIVITY_KINDS, CALL_OUTCOMES};
+use peyvand_domain::schedule;
+use peyvand_services::sales::activities::{self, ActivityInput, Locale};
+use peyvand_services::sales::common::ListRequest;
+use peyvand_services::sales::my_day;
+use peyvand_services::sales::referrals::{self, ReferralInput};
+use peyvand_services::{ServiceError, accounts};
+use peyvand_store::{ActivityRecord, ReferralRecord};
+use serde::Deserialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{Errs, PageResult, form_errors, html};
+use crate::AppState;
+use crate::auth::Authed;
+use crate::error::PageError;
+use crate::page::Page;
+
+fn parse_id(s: &str) -> Result<Uuid, PageError> {
+    Uuid::parse_str(s).map_err(|_| PageError::NotFound)
+}
+
+fn unprocessable(mut res: axum::response::Response) -> PageResult {
+    *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(res)
+}
+
+fn locale(p: &Page) -> Locale {
+    Locale {
+        calendar: p.prefs.calendar,
+        tz: p.prefs.time_zone,
+    }
+}
+
+/// A choice in a `<select>`.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// Active users the actor may see, for pickers; `[]` when they may not read users.
+async fn users(state: &AppState, me: &Authed) -> Result<Vec<peyvand_store::UserRecord>, PageError> {
+    if !me.actor.can(RecordType::User, Action::Read) {
+        return Ok(vec![me.user.clone()]);
+    }
+    Ok(
+        accounts::list_users(&state.store, &me.actor, None, None, 500)
+            .await?
+            .into_iter()
+            .filter(|u| u.active)
+            .collect(),
+    )
+}
+
+/// The colleagues a record can be given to by the actor (the assignee picker), by scope.
+async fn assignees(state: &AppState, me: &Authed) -> Result<Vec<Choice>, PageError> {
+    let scope = me.actor.scope(RecordType::Activity, Action::Create);
+    Ok(users(state, me)
+        .await?
+        .into_iter()
+        .filter(|u| match scope {
+            Scope::All => true,
+            Scope::Team => u.id == me.user.id || me.actor.teammates.contains(&u.id),
+            _ => u.id == me.user.id,
+        })
+        .map(|u| Choice {
+            value: u.id.to_string(),
+            label: u.display_name,
+        })
+        .collect())
+}
+
+/// Everyone active except `except` (for hand-offs and reassignment).
+pub async fn user_choices(
+    state: &AppState,
+    me: &Authed,
+    except: Option<Uuid>,
+) -> Result<Vec<Choice>, PageError> {
+    Ok(users(state, me)
+        .await?
+        .into_iter()
+        .filter(|u| Some(u.id) != except)
+        .map(|u| Choice {
+            value: u.id.to_string(),
+            label: u.display_name,
+        })
+        .collect())
+}
+
+async fn names(state: &AppState, me: &Authed) -> Vec<(Uuid, String)> {
+    users(state, me)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect()
+}
+
+fn name_of(names: &[(Uuid, String)], id: Uuid) -> String {
+    names
+        .iter()
+        .find(|(u, _)| *u == id)
+        .map(|(_, n)| n.clone())
+        .unwrap_or_else(|| "—".into())
+}
+
+/// One activity as lists show it.
+pub struct Row {
+    pub id: Uuid,
+    pub kind: String,
+    pub kind_label: String,
+    pub subject: String,
+    pub due: String,
+    pub owner: String,
+    pub done: bool,
+    pub outcome: String,
+}
+
+fn row(p: &Page, names: &[(Uuid, String)], a: &ActivityRecord) -> Row {
+    Row {
+        id: a.id,
+        kind: a.kind.clone(),
+        kind_label: p.t(&format!("activity-kind-{}", a.kind)),
+        subject: a.subject.clone(),
+        due: p.opt_datetime(a.due_at),
+        owner: name_of(names, a.owner_id),
+        done: a.done_at.is_some(),
+        outcome: if a.outcome.is_empty() {
+            String::new()
+        } else {
+            p.t(&format!("call-outcome-{}", a.outcome.replace('_', "-")))
+        },
+    }
+}
+
+fn kind_choices(p: &Page) -> Vec<Choice> {
+    ACTIVITY_KINDS
+        .iter()
+        .map(|k| Choice {
+            value: (*k).to_owned(),
+            label: p.t(&format!("activity-kind-{k}")),
+        })
+        .collect()
+}
+
+fn outcome_choices(p: &Page) -> Vec<Choice> {
+    CALL_OUTCOMES
+        .iter()
+        .map(|o| Choice {
+            value: (*o).to_owned(),
+            label: p.t(&format!("call-outcome-{}", o.replace('_', "-"))),
+        })
+        .collect()
+}
+
+// ---- my day ----
+
+pub struct StageBox {
+    pub name: String,
+    pub totals: String,
+    pub deals: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "my_day.html")]
+struct MyDayPage {
+    p: Page,
+    people: Vec<Choice>,
+    selected: String,
+    overdue: Vec<Row>,
+    today: Vec<Row>,
+    meetings: Vec<Row>,
+    stages: Vec<StageBox>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct DayQuery {
+    #[serde(default)]
+    user: String,
+}
+
+pub async fn my_day_page(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Query(q): Query<DayQuery>,
+) -> PageResult {
+    let user = if q.user.is_empty() {
+        me.user.id
+    } else {
+        parse_id(&q.user)?
+    };
+    let d = my_day::my_day(&state.store, &me.actor, user, Utc::now(), p.prefs.time_zone).await?;
+    let names = names(&state, &me).await;
+    // A manager picks whose day to see; a salesperson sees only their own.
+    let people: Vec<Choice> = users(&state, &me)
+        .await?
+        .into_iter()
+        .filter(|u| u.id != me.user.id && my_day::may_view(&me.actor, u.id))
+        .map(|u| Choice {
+            value: u.id.to_string(),
+            label: u.display_name,
+        })
+        .collect();
+    let rows = |v: &[ActivityRecord]| v.iter().map(|a| row(&p, &names, a)).collect();
+    let stages = d
+        .deals_by_stage
+        .iter()
+        .map(|g| StageBox {
+            name: g.stage_name.clone(),
+            totals: g
+                .totals
+                .iter()
+                .map(|(c, n)| money(&p, *n, c))
+                .collect::<Vec<_>>()
+                .join(" + "),
+            deals: g
+                .deals
+                .iter()
+                .map(|d| (d.title.clone(), money(&p, d.amount_minor, &d.currency)))
+                .collect(),
+        })
+        .collect();
+    let page = MyDayPage {
+        overdue: rows(&d.overdue),
+        today: rows(&d.today),
+        meetings: rows(&d.upcoming_meetings),
+        stages,
+        people,
+        selected: if user == me.user.id {
+            String::new()
+        } else {
+            user.to_string()
+        },
+        p: p.titled("my-day-title", "my-day"),
+    };
+    html(page)
+}
+
+fn money(p: &Page, amount: i64, currency: &str) -> String {
+    match Currency::new(currency) {
+        Ok(c) => format_money(
+            &Money::new(amount, c),
+            p.prefs.language,
+            p.prefs.digits,
+            false,
+        ),
+        Err(_) => p.digits(format!("{amount} {currency}")),
+    }
+}
+
+// ---- list ----
+
+#[derive(Deserialize, Default)]
+pub struct ListFilter {
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    due: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+#[derive(Template)]
+#[template(path = "activities.html")]
+struct ListPage {
+    p: Page,
+    f: ListFilter,
+    kinds: Vec<Choice>,
+    rows: Vec<Row>,
+    next: Option<String>,
+}
+
+impl ListPage {
+    fn next_href(&self, cursor: &str) -> String {
+        let q = serde_urlencoded::to_string([
+            ("scope", self.f.scope.as_str()),
+            ("kind", self.f.kind.as_str()),
+            ("state", self.f.state.as_str()),
+            ("due", self.f.due.as_str()),
+            ("cursor", cursor),
+        ])
+        .unwrap_or_default();
+        format!("/activities?{q}")
+    }
+}
+
+fn filter(req: &mut ListRequest, field: &str, op: &str, v: String) {
+    req.filters
+        .push((field.to_owned(), op.to_owned(), Value::String(v)));
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Query(f): Query<ListFilter>,
+) -> PageResult {
+    let mut req = ListRequest {
+        limit: Some(50),
+        cursor: Some(f.cursor.clone()).filter(|c| !c.is_empty()),
+        ..Default::default()
+    };
+    if f.scope != "team" {
+        filter(&mut req, "owner_id", "eq", me.user.id.to_string());
+    }
+    if ACTIVITY_KINDS.contains(&f.kind.as_str()) {
+        filter(&mut req, "kind", "eq", f.kind.clone());
+    }
+    match f.state.as_str() {
+        "done" => filter(&mut req, "done_at", "not_empty", String::new()),
+        "all" => {}
+        _ => filter(&mut req, "done_at", "empty", String::new()),
+    }
+    let today = schedule::today_in(Utc::now(), p.prefs.time_zone);
+    let range = match f.due.as_str() {
+        "week" => Some(schedule::week_range(today, p.prefs.calendar)),
+        "month" => Some(calendar::month_range(today, p.prefs.calendar, 0)),
+        _ => None,
+    };
+    if let Some((from, until)) = range {
+        let tz = p.prefs.time_zone;
+        filter(
+            &mut req,
+            "due_at",
+            "ge",
+            schedule::date_time_in(from, None, tz).to_rfc3339(),
+        );
+        filter(
+            &mut req,
+            "due_at",
+            "lt",
+            schedule::date_time_in(until, None, tz).to_rfc3339(),
+        );
+        req.sort = Some("due_at".into());
+    }
+    let page = match activities::list(&state.store, &me.actor, &req).await {
+        Ok(page) => page,
+        // A stale cursor starts over rather than failing.
+        Err(ServiceError::Validation(_)) if req.cursor.is_some() => {
+            req.cursor = None;
+            activities::list(&state.store, &me.actor, &req).await?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let names = names(&state, &me).await;
+    html(ListPage {
+        kinds: kind_choices(&p),
+        rows: page.rows.iter().map(|a| row(&p, &names, a)).collect(),
+        next: page.next_cursor,
+        f,
+        p: p.titled("activities-title", "activities"),
+    })
+}
+
+// ---- form ----
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ActivityForm {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub outcome: String,
+    #[serde(default)]
+    pub due_date: String,
+    #[serde(default)]
+    pub due_time: String,
+    #[serde(default)]
+    pub remind_date: String,
+    #[serde(default)]
+    pub remind_time: String,
+    #[serde(default)]
+    pub owner_id: String,
+    #[serde(default)]
+    pub done: Option<String>,
+    #[serde(default)]
+    pub contact_id: String,
+    #[serde(default)]
+    pub company_id: String,
+    #[serde(default)]
+    pub lead_id: String,
+    #[serde(default)]
+    pub deal_id: String,
+}
+
+impl ActivityForm {
+    /// The service input, or the fields whose ids do not parse.
+    fn input(&self, new: bool) -> Result<ActivityInput, ServiceError> {
+        let mut bad = vec![];
+        let mut link = |field: &str, v: &str| -> Option<Option<Uuid>> {
+            if v.trim().is_empty() {
+                return if new { None } else { Some(None) };
+            }
+            match Uuid::parse_str(v.trim()) {
+                Ok(id) => Some(Some(id)),
+                Err(_) => {
+                    bad.push(peyvand_services::FieldError::new(field, "link.not_found"));
+                    None
+                }
+            }
+        };
+        let contact_id = link("contact_id", &self.contact_id);
+        let company_id = link("company_id", &self.company_id);
+        let lead_id = link("lead_id", &self.lead_id);
+        let deal_id = link("deal_id", &self.deal_id);
+        let owner_id = match self.owner_id.trim() {
+            "" => None,
+            s => match Uuid::parse_str(s) {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    bad.push(peyvand_services::FieldError::new(
+                        "owner_id",
+                        "owner.not_found",
+                    ));
+                    None
+                }
+            },
+        };
+        if !bad.is_empty() {
+            return Err(ServiceError::Validation(bad));
+        }
+        Ok(ActivityInput {
+            kind: Some(self.kind.clone()),
+            subject: Some(self.subject.clone()),
+            notes: Some(self.notes.clone()),
+            outcome: Some(if self.kind == "call" {
+                self.outcome.clone()
+            } else {
+                String::new()
+            }),
+            due_date: Some(self.due_date.clone()),
+            due_time: Some(self.due_time.clone()),
+            remind_date: Some(self.remind_date.clone()),
+            remind_time: Some(self.remind_time.clone()),
+            done: new.then(|| self.done.is_some()),
+            owner_id,
+            contact_id,
+            company_id,
+            lead_id,
+            deal_id,
+            ..Default::default()
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "activity_new.html")]
+struct NewPage {
+    p: Page,
+    form: ActivityForm,
+    kinds: Vec<Choice>,
+    outcomes: Vec<Choice>,
+    assignees: Vec<Choice>,
+    errs: Errs,
+    date_hint: String,
+}
+
+fn date_hint(p: &Page) -> String {
+    let today = schedule::today_in(Utc::now(), p.prefs.time_zone);
+    calendar::format_date(
+        today,
+        p.prefs.calendar,
+        p.prefs.language,
+        p.prefs.digits,
+        DateStyle::Numeric,
+    )
+}
+
+async fn new_page(
+    state: &AppState,
+    me: &Authed,
+    p: Page,
+    form: ActivityForm,
+    errs: Errs,
+) -> PageResult {
+    me.actor
+        .require(RecordType::Activity, Action::Create)
+        .map_err(|_| PageError::Forbidden)?;
+    html(NewPage {
+        kinds: kind_choices(&p),
+        outcomes: outcome_choices(&p),
+        assignees: assignees(state, me).await?,
+        date_hint: date_hint(&p),
+        form,
+        errs,
+        p: p.titled("activity-new-title", "activities"),
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    contact_id: String,
+    #[serde(default)]
+    company_id: String,
+    #[serde(default)]
+    lead_id: String,
+    #[serde(default)]
+    deal_id: String,
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Query(q): Query<NewQuery>,
+) -> PageResult {
+    let form = ActivityForm {
+        kind: if ACTIVITY_KINDS.contains(&q.kind.as_str()) {
+            q.kind
+        } else {
+            "call".into()
+        },
+        owner_id: me.user.id.to_string(),
+        contact_id: q.contact_id,
+        company_id: q.company_id,
+        lead_id: q.lead_id,
+        deal_id: q.deal_id,
+        ..Default::default()
+    };
+    new_page(&state, &me, p, form, Errs::default()).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Form(f): Form<ActivityForm>,
+) -> PageResult {
+    let result = match f.input(true) {
+        Ok(input) => {
+            activities::create(&state.store, &me.ctx(), &me.actor, &input, locale(&p)).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(a) => Ok(Redirect::to(&format!("/activities/{}?saved=1", a.id)).into_response()),
+        Err(e) => {
+            let errs = form_errors(&p.tr, e)?;
+            unprocessable(new_page(&state, &me, p, f, errs).await?)
+        }
+    }
+}
+
+// ---- one activity ----
+
+pub struct TrailRow {
+    pub when: String,
+    pub from: String,
+    pub to: String,
+    pub comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "activity_show.html")]
+struct ShowPage {
+    p: Page,
+    id: Uuid,
+    a: Row,
+    notes: String,
+    remind: String,
+    done_at: String,
+    links: Vec<(String, String)>,
+    can_update: bool,
+    can_delete: bool,
+    form: ActivityForm,
+    kinds: Vec<Choice>,
+    outcomes: Vec<Choice>,
+    assignees: Vec<Choice>,
+    colleagues: Vec<Choice>,
+    teams: Vec<Choice>,
+    trail: Vec<TrailRow>,
+    errs: Errs,
+    refer_errs: Errs,
+    saved: bool,
+    date_hint: String,
+}
+
+fn form_of(p: &Page, a: &ActivityRecord) -> ActivityForm {
+    let split = |t: Option<chrono::DateTime<Utc>>| -> (String, String) {
+        match t {
+            Some(t) => {
+                let local = t.with_timezone(&p.prefs.time_zone);
+                (
+                    calendar::format_date(
+                        local.date_naive(),
+                        p.prefs.calendar,
+                        p.prefs.language,
+                        p.prefs.digits,
+                        DateStyle::Numeric,
+                    ),
+                    p.digits(local.format("%H:%M")),
+                )
+            }
+            None => (String::new(), String::new()),
+        }
+    };
+    let (due_date, due_time) = split(a.due_at);
+    let (remind_date, remind_time) = split(a.remind_at);
+    let id = |v: Option<Uuid>| v.map(|x| x.to_string()).unwrap_or_default();
+    ActivityForm {
+        kind: a.kind.clone(),
+        subject: a.subject.clone(),
+        notes: a.notes.clone(),
+        outcome: a.outcome.clone(),
+        due_date,
+        due_time,
+        remind_date,
+        remind_time,
+        owner_id: a.owner_id.to_string(),
+        done: a.done_at.map(|_| "1".into()),
+        contact_id: id(a.contact_id),
+        company_id: id(a.company_id),
+        lead_id: id(a.lead_id),
+        deal_id: id(a.deal_id),
+    }
+}
+
+fn trail_rows(p: &Page, names: &[(Uuid, String)], rs: &[ReferralRecord]) -> Vec<TrailRow> {
+    rs.iter()
+        .map(|r| TrailRow {
+            when: p.datetime(r.created_at),
+            from: r
+                .from_user_id
+                .map(|u| name_of(names, u))
+                .unwrap_or_else(|| "—".into()),
+            to: name_of(names, r.to_user_id),
+            comment: r.comment.clone(),
+        })
+        .collect()
+}
+
+struct ShowState {
+    form: Option<ActivityForm>,
+    errs: Errs,
+    refer_errs: Errs,
+    saved: bool,
+}
+
+async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, st: ShowState) -> PageResult {
+    let a = activities::get(&state.store, &me.actor, id).await?;
+    if a.deleted_at.is_some() {
+        return Err(PageError::NotFound);
+    }
+    let names = names(state, me).await;
+    let trail = referrals::trail(&state.store, &me.actor, "activity", id).await?;
+    let can_update = me
+        .actor
+        .require_record(RecordType::Activity, Action::Update, Some(a.owner_id))
+        .is_ok();
+    let can_delete = me
+        .actor
+        .require_record(RecordType::Activity, Action::Delete, Some(a.owner_id))
+        .is_ok();
+    let links = [
+        ("contact_id", a.contact_id),
+        ("company_id", a.company_id),
+        ("lead_id", a.lead_id),
+        ("deal_id", a.deal_id),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| {
+        v.map(|v| {
+            (
+                p.t(&format!("activity-link-{}", k.trim_end_matches("_id"))),
+                v.to_string(),
+            )
+        })
+    })
+    .collect();
+    let teams = if me.actor.can(RecordType::Team, Action::Read) {
+        accounts::list_teams(&state.store, &me.actor)
+            .await?
+            .into_iter()
+            .map(|t| Choice {
+                value: t.id.to_string(),
+                label: t.name,
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let title = a.subject.clone();
+    let mut p = p.titled("activity-title", "activities");
+    p.title = title;
+    html(ShowPage {
+        id,
+        a: row(&p, &names, &a),
+        notes: a.notes.clone(),
+        remind: p.opt_datetime(a.remind_at),
+        done_at: p.opt_datetime(a.done_at),
+        links,
+        can_update,
+        can_delete,
+        form: st.form.unwrap_or_else(|| form_of(&p, &a)),
+        kinds: kind_choices(&p),
+        outcomes: outcome_choices(&p),
+        assignees: assignees(state, me).await?,
+        colleagues: user_choices(state, me, Some(a.owner_id)).await?,
+        teams,
+        trail: trail_rows(&p, &names, &trail),
+        errs: st.errs,
+        refer_errs: st.refer_errs,
+        saved: st.saved,
+        date_hint: date_hint(&p),
+        p,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct SavedFlag {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+    Query(f): Query<SavedFlag>,
+) -> PageResult {
+    let st = ShowState {
+        form: None,
+        errs: Errs::default(),
+        refer_errs: Errs::default(),
+        saved: f.saved.is_some(),
+    };
+    show_page(&state, &me, p, parse_id(&id)?, st).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+    Form(f): Form<ActivityForm>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let result = match f.input(false) {
+        Ok(input) => {
+            activities::update(&state.store, &me.ctx(), &me.actor, id, &input, locale(&p)).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/activities/{id}?saved=1")).into_response()),
+        Err(e) => {
+            let errs = form_errors(&p.tr, e)?;
+            let st = ShowState {
+                form: Some(f),
+                errs,
+                refer_errs: Errs::default(),
+                saved: false,
+            };
+            unprocessable(show_page(&state, &me, p, id, st).await?)
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DoneForm {
+    #[serde(default)]
+    outcome: String,
+    /// Where to go back to (only local paths).
+    #[serde(default)]
+    next: String,
+}
+
+fn back(next: &str, id: Uuid) -> String {
+    if next.starts_with('/') && !next.starts_with("//") {
+        next.to_owned()
+    } else {
+        format!("/activities/{id}?saved=1")
+    }
+}
+
+async fn set_done(state: &AppState, me: &Authed, id: &str, f: DoneForm, done: bool) -> PageResult {
+    let id = parse_id(id)?;
+    let outcome = Some(f.outcome.as_str()).filter(|o| !o.is_empty());
+    match activities::complete(&state.store, &me.ctx(), &me.actor, id, done, outcome).await {
+        Ok(_) => Ok(Redirect::to(&back(&f.next, id)).into_response()),
+        // A bad outcome cannot come from the offered choices; show the page again.
+        Err(ServiceError::Validation(_)) => {
+            Ok(Redirect::to(&format!("/activities/{id}")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn complete(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    Path(id): Path<String>,
+    Form(f): Form<DoneForm>,
+) -> PageResult {
+    set_done(&state, &me, &id, f, true).await
+}
+
+pub async fn reopen(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    Path(id): Path<String>,
+    Form(f): Form<DoneForm>,
+) -> PageResult {
+    set_done(&state, &me, &id, f, false).await
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    activities::set_deleted(&state.store, &me.ctx(), &me.actor, id, true).await?;
+    Ok(Redirect::to("/activities").into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReferForm {
+    #[serde(default)]
+    to_user_id: String,
+    #[serde(default)]
+    to_team_id: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn refer(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+    Form(f): Form<ReferForm>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let opt = |s: &str| Uuid::parse_str(s.trim()).ok();
+    let input = ReferralInput {
+        record_type: "activity".into(),
+        record_id: id,
+        to_user_id: opt(&f.to_user_id),
+        to_team_id: opt(&f.to_team_id),
+        comment: f.comment.clone(),
+    };
+    match referrals::refer(&state.store, &me.ctx(), &me.actor, &input).await {
+        // The record may now be out of the actor's sight; go where they can still look.
+        Ok(_) => match activities::get(&state.store, &me.actor, id).await {
+            Ok(_) => Ok(Redirect::to(&format!("/activities/{id}?saved=1")).into_response()),
+            Err(_) => Ok(Redirect::to("/activities").into_response()),
+        },
+        Err(e) => {
+            let refer_errs = form_errors(&p.tr, e)?;
+            let st = ShowState {
+                form: None,
+                errs: Errs::default(),
+                refer_errs,
+                saved: false,
+            };
+            unprocessable(show_page(&state, &me, p, id, st).await?)
+        }
+    }
+}
+
+// ---- reassign (settings → user) ----
+
+#[derive(Deserialize, Default)]
+pub struct ReassignForm {
+    #[serde(default)]
+    to_user_id: String,
+}
+
+pub async fn reassign(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    Path(id): Path<String>,
+    Form(f): Form<ReassignForm>,
+) -> PageResult {
+    let from = parse_id(&id)?;
+    let Ok(to) = Uuid::parse_str(f.to_user_id.trim()) else {
+        return Ok(
+            Redirect::to(&format!("/settings/users/{from}?reassign_error=1")).into_response(),
+        );
+    };
+    match referrals::reassign_all(&state.store, &me.ctx(), &me.actor, from, to).await {
+        Ok(moved) => {
+            let n: u64 = moved.iter().map(|(_, n)| n).sum();
+            Ok(Redirect::to(&format!("/settings/users/{from}?reassigned={n}")).into_response())
+        }
+        Err(ServiceError::Validation(_)) => {
+            Ok(Redirect::to(&format!("/settings/users/{from}?reassign_error=1")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What the user edit page shows of reassignment: the outcome of the last action.
+pub fn reassign_notice(p: &Page, raw_query: &RawQuery) -> Option<(bool, String)> {
+    let q = raw_query.0.as_deref()?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q).ok()?;
+    for (k, v) in pairs {
+        if k == "reassigned" {
+            return Some((true, p.t_with("reassign-done", "count", p.digits(&v))));
+        }
+        if k == "reassign_error" {
+            return Some((false, p.t("reassign-failed")));
+        }
+    }
+    None
+}
