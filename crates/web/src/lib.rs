@@ -112,6 +112,7 @@ pub const KNOWN_ERROR_CODES: &[&str] = &[
     "lead.bad_status",
     "lead.already_converted",
     "lead.reason_required",
+    "lead.disqualified",
     "deal.lost_reason_required",
     "deal.stage_not_in_pipeline",
     "deal.amount_negative",

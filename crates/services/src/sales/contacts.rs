@@ -370,13 +370,19 @@ pub async fn prepare_new(
 }
 
 /// Saves a prepared contact inside the caller's transaction, with its identifiers and audit.
+/// `company_name_known` is given when the company is new in the same transaction (and so not
+/// yet readable outside it).
 pub async fn insert_new(
     store: &Store,
     tx: &mut Tx,
     ctx: &Ctx,
     c: &ContactRecord,
+    company_name_known: Option<&str>,
 ) -> ServiceResult<()> {
-    let company = company_name(store, c.company_id).await?;
+    let company = match company_name_known {
+        Some(n) => n.to_owned(),
+        None => company_name(store, c.company_id).await?,
+    };
     store
         .insert_contact(tx, c, &search_text(c, &company))
         .await?;
@@ -432,7 +438,7 @@ pub async fn create(
         }
     }
     let mut tx = store.begin().await?;
-    insert_new(store, &mut tx, ctx, &c).await?;
+    insert_new(store, &mut tx, ctx, &c, None).await?;
     tx.commit().await?;
     Ok(c)
 }

@@ -445,3 +445,184 @@ pub async fn list(
     let spec = common::list_spec(&grant, &defs, req)?;
     Ok(store.list_leads(&spec).await?)
 }
+
+/// How a lead becomes a customer.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConvertInput {
+    /// Also open a deal (the usual case).
+    #[serde(default)]
+    pub create_deal: bool,
+    pub deal_title: Option<String>,
+    /// Minor units (rials for IRR) as a number, or text with Persian digits and separators.
+    pub deal_amount: Option<String>,
+}
+
+/// What the conversion made or reused.
+#[derive(Clone, Debug, Serialize)]
+pub struct Conversion {
+    pub lead_id: Uuid,
+    pub contact_id: Option<Uuid>,
+    pub contact_reused: bool,
+    pub company_id: Option<Uuid>,
+    pub company_reused: bool,
+    pub deal_id: Option<Uuid>,
+}
+
+/// Converts a lead into a contact, a company and (optionally) a deal in one transaction,
+/// reusing a contact with the same phone or email and a company with the same name. The lead
+/// keeps links to what it became, so conversion rates can be measured.
+pub async fn convert(
+    store: &Store,
+    ctx: &Ctx,
+    actor: &Actor,
+    id: Uuid,
+    input: &ConvertInput,
+) -> ServiceResult<Conversion> {
+    use super::{companies, contacts, deals};
+    let before = get(store, actor, id).await?;
+    actor.require_record(RecordType::Lead, Action::Update, Some(before.owner_id))?;
+    let mut p = Problems::default();
+    if before.deleted_at.is_some() {
+        return Err(ServiceError::NotFound);
+    }
+    if before.status == "converted" {
+        p.add("status", "lead.already_converted");
+    } else if before.status == "disqualified" {
+        p.add("status", "lead.disqualified");
+    }
+    p.finish()?;
+    let owner = Some(before.owner_id);
+    let has_person = !(before.first_name.is_empty() && before.last_name.is_empty());
+
+    // The company: reused by name, else new.
+    let (company, company_reused) = if before.company_name.is_empty() {
+        (None, false)
+    } else if let Some(c) = companies::find_by_name(store, actor, &before.company_name).await? {
+        (Some(c), true)
+    } else {
+        let input = companies::CompanyInput {
+            name: Some(before.company_name.clone()),
+            owner_id: owner,
+            ..Default::default()
+        };
+        (
+            Some(companies::prepare_new(store, actor, &input, CalendarKind::Gregorian).await?),
+            false,
+        )
+    };
+    // The person: reused by phone or email, else new.
+    let (contact, contact_reused) =
+        match contacts::find_matching(store, actor, &identifiers(&before)).await? {
+            Some(c) => (Some(c), true),
+            None if has_person || before.phone.is_some() || before.email.is_some() => {
+                let input = contacts::ContactInput {
+                    first_name: Some(before.first_name.clone()),
+                    last_name: Some(if has_person {
+                        before.last_name.clone()
+                    } else {
+                        before.display_name()
+                    }),
+                    phones: Some(
+                        before
+                            .phone
+                            .iter()
+                            .map(|n| sales::PhoneEntry {
+                                number: n.clone(),
+                                label: "mobile".into(),
+                            })
+                            .collect(),
+                    ),
+                    emails: Some(
+                        before
+                            .email
+                            .iter()
+                            .map(|e| sales::EmailEntry {
+                                address: e.clone(),
+                                label: String::new(),
+                            })
+                            .collect(),
+                    ),
+                    owner_id: owner,
+                    ..Default::default()
+                };
+                // A new company is not in the store yet: link it after both are prepared.
+                let mut c =
+                    contacts::prepare_new(store, actor, &input, CalendarKind::Gregorian).await?;
+                c.company_id = company.as_ref().map(|x| x.id);
+                (Some(c), false)
+            }
+            None => (None, false),
+        };
+    let deal = if input.create_deal {
+        let title = input
+            .deal_title
+            .as_deref()
+            .map(text::tidy)
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| before.display_name());
+        let deal_input = deals::DealInput {
+            title: Some(title),
+            amount: input.deal_amount.clone().filter(|a| !a.trim().is_empty()),
+            owner_id: owner,
+            ..Default::default()
+        };
+        let (mut d, search) =
+            deals::prepare_new(store, actor, &deal_input, CalendarKind::Gregorian).await?;
+        d.contact_id = contact.as_ref().map(|c| c.id);
+        d.company_id = company.as_ref().map(|c| c.id);
+        d.lead_id = Some(before.id);
+        Some((d, search))
+    } else {
+        None
+    };
+
+    let now = Utc::now();
+    let mut after = before.clone();
+    after.status = "converted".into();
+    after.converted_at = Some(now);
+    after.converted_contact_id = contact.as_ref().map(|c| c.id);
+    after.converted_company_id = company.as_ref().map(|c| c.id);
+    after.converted_deal_id = deal.as_ref().map(|(d, _)| d.id);
+    after.updated_at = now;
+
+    let mut tx = store.begin().await?;
+    if let (Some(c), false) = (&company, company_reused) {
+        companies::insert_new(store, &mut tx, ctx, c).await?;
+    }
+    if let (Some(c), false) = (&contact, contact_reused) {
+        contacts::insert_new(
+            store,
+            &mut tx,
+            ctx,
+            c,
+            company.as_ref().map(|x| x.name.as_str()),
+        )
+        .await?;
+    }
+    if let Some((d, search)) = &deal {
+        deals::insert_new(store, &mut tx, ctx, d, search).await?;
+    }
+    store
+        .update_lead(&mut tx, &after, &search_text(&after))
+        .await?;
+    audit::record(
+        store,
+        &mut tx,
+        ctx,
+        "convert",
+        "lead",
+        Some(after.id.to_string()),
+        audit::diff(&snapshot(&before), &snapshot(&after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Conversion {
+        lead_id: after.id,
+        contact_id: after.converted_contact_id,
+        contact_reused,
+        company_id: after.converted_company_id,
+        company_reused,
+        deal_id: after.converted_deal_id,
+    })
+}

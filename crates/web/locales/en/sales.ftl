@@ -28,3 +28,4 @@ err-lead-bad-source = Choose one of the offered sources.
 err-lead-bad-status = Choose new, working or qualified.
 err-lead-already-converted = This lead is already converted.
 err-lead-reason-required = Say why the lead is disqualified.
+err-lead-disqualified = A disqualified lead cannot be converted; change its status first.

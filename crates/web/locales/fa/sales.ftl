@@ -28,3 +28,4 @@ err-lead-bad-source = یکی از منابع پیشنهادی را انتخاب 
 err-lead-bad-status = جدید، در حال پیگیری یا واجد شرایط را انتخاب کنید.
 err-lead-already-converted = این سرنخ قبلاً تبدیل شده است.
 err-lead-reason-required = دلیل رد سرنخ را بنویسید.
+err-lead-disqualified = سرنخ ردشده را نمی‌توان تبدیل کرد؛ ابتدا وضعیت آن را تغییر دهید.

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/leads/{id}/restore", post(restore_lead))
         .route("/leads/{id}/disqualify", post(disqualify_lead))
+        .route("/leads/{id}/convert", post(convert_lead))
         .route("/custom-fields", get(list_fields).post(create_field))
         .route(
             "/custom-fields/{id}",
@@ -311,6 +312,17 @@ async fn disqualify_lead(
     )
     .await?;
     Ok(Json(LeadView::from(&l)))
+}
+
+async fn convert_lead(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<leads::ConvertInput>,
+) -> ApiResult<Json<leads::Conversion>> {
+    Ok(Json(
+        leads::convert(&state.store, &me.ctx(), &me.actor, path_id(&id)?, &body).await?,
+    ))
 }
 
 #[derive(Serialize)]

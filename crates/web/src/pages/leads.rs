@@ -704,3 +704,45 @@ pub async fn disqualify(
         Err(e) => Err(e.into()),
     }
 }
+
+#[derive(serde::Deserialize)]
+pub struct ConvertForm {
+    #[serde(default)]
+    create_deal: Option<String>,
+    #[serde(default)]
+    deal_title: String,
+    #[serde(default)]
+    deal_amount: String,
+}
+
+pub async fn convert(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+    Form(f): Form<ConvertForm>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let input = leads::ConvertInput {
+        create_deal: f.create_deal.is_some(),
+        deal_title: Some(f.deal_title),
+        deal_amount: Some(f.deal_amount),
+    };
+    match leads::convert(&state.store, &me.ctx(), &me.actor, id, &input).await {
+        Ok(c) => {
+            let to = match (c.deal_id, c.contact_id) {
+                (Some(d), _) => format!("/deals/{d}"),
+                (None, Some(c)) => format!("/contacts/{c}"),
+                _ => format!("/leads/{id}"),
+            };
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(ServiceError::Validation(fields)) => {
+            let msg = fields.first().map(|f| p.tr.error(&f.code));
+            let mut res = show_page(&state, &me, p, id, msg).await?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

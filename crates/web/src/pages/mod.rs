@@ -87,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .route("/leads/{id}/delete", post(leads::delete))
         .route("/leads/{id}/restore", post(leads::restore))
         .route("/leads/{id}/disqualify", post(leads::disqualify))
+        .route("/leads/{id}/convert", post(leads::convert))
         .route("/settings", get(settings::index))
         .route(
             "/settings/users",
