@@ -333,3 +333,141 @@ async fn a_company_and_its_people(app: TestApp) {
     );
 }
 both!(company_form, a_company_and_its_people);
+
+async fn custom_fields_flow_into_forms_and_lists(app: TestApp) {
+    let admin = app.setup_admin().await;
+    let csrf = app
+        .csrf(&admin, "/settings/fields?record_type=contact")
+        .await;
+    // A choice field without options is refused, by name.
+    let res = admin
+        .post(app.url("/settings/fields"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("record_type", "contact"),
+            ("label_fa", "سطح مشتری"),
+            ("label_en", "Tier"),
+            ("key", "tier"),
+            ("field_type", "select"),
+            ("options", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("id=\"options-error\""));
+    let res = admin
+        .post(app.url("/settings/fields"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("record_type", "contact"),
+            ("label_fa", "سطح مشتری"),
+            ("label_en", "Tier"),
+            ("key", "tier"),
+            ("field_type", "select"),
+            ("options", "gold | طلایی | Gold\nsilver | نقره‌ای | Silver"),
+            ("required", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let res = admin
+        .post(app.url("/settings/fields"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("record_type", "contact"),
+            ("label_fa", "عضویت"),
+            ("label_en", "Member since"),
+            ("key", "member_since"),
+            ("field_type", "date"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let html = admin
+        .get(app.url("/contacts/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("name=\"custom.tier\"")
+            && html.contains("طلایی")
+            && html.contains("name=\"custom.member_since\"")
+    );
+    // Required custom field missing → error next to it.
+    let res = admin
+        .post(app.url("/contacts"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("last_name", "صالحی"),
+            ("custom.tier", ""),
+            ("custom.member_since", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("id=\"custom.tier-error\"")
+    );
+    let res = admin
+        .post(app.url("/contacts"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("last_name", "صالحی"),
+            ("custom.tier", "gold"),
+            ("custom.member_since", "۱۴۰۲/۰۷/۰۱"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let page = res.headers()["location"].to_str().unwrap().to_owned();
+    let html = admin
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("طلایی") && html.contains("۱۴۰۲/۰۷/۰۱"),
+        "custom values shown in the user's language and calendar"
+    );
+    admin
+        .post(app.url("/contacts"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("last_name", "نادری"),
+            ("custom.tier", "silver"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = admin
+        .get(app.url("/contacts?filter%5Bcustom.tier%5D%5Beq%5D=gold&cols=name&cols=custom.tier"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("صالحی") && !html.contains("نادری"),
+        "filtered on the custom field"
+    );
+    assert!(
+        html.contains("سطح مشتری"),
+        "the custom column and its chip use the label"
+    );
+}
+both!(custom_field_ui, custom_fields_flow_into_forms_and_lists);

@@ -16,6 +16,7 @@ mod audit_view;
 mod companies;
 mod contacts;
 mod deals;
+mod fields;
 mod home;
 mod leads;
 mod profile;
@@ -88,6 +89,8 @@ pub fn router(state: AppState) -> Router {
         .route("/leads/{id}/restore", post(leads::restore))
         .route("/leads/{id}/disqualify", post(leads::disqualify))
         .route("/leads/{id}/convert", post(leads::convert))
+        .route("/settings/fields", get(fields::list).post(fields::create))
+        .route("/settings/fields/{id}/delete", post(fields::delete))
         .route("/settings", get(settings::index))
         .route(
             "/settings/users",
