@@ -217,6 +217,11 @@ impl TestApp {
 
     /// Creates a user directly through the service layer (as the operator) and an API key.
     pub async fn user_with_key(&self, email: &str, role: &str) -> (Uuid, String) {
+        self.user_in(email, role, "en").await
+    }
+
+    /// Like [`TestApp::user_with_key`], with the user's interface language.
+    pub async fn user_in(&self, email: &str, role: &str, language: &str) -> (Uuid, String) {
         use peyvand_services::accounts::{NewUser, create_user};
         use peyvand_services::audit::{Ctx, Who};
         use peyvand_services::{Origin, auth};
@@ -233,7 +238,7 @@ impl TestApp {
                 display_name: format!("User {role}"),
                 password: ADMIN_PASSWORD.into(),
                 role: role.into(),
-                language: Some("en".into()),
+                language: Some(language.into()),
                 team_ids: vec![],
             },
         )

@@ -7,6 +7,7 @@ mod browser;
 mod contacts;
 mod deals;
 mod harness;
+mod journey;
 mod leads;
 mod ui;
 mod ui_records;

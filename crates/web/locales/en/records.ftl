@@ -150,3 +150,6 @@ field-type-boolean = Yes / no
 field-type-phone = Phone
 field-type-email = Email
 field-type-url = Web address
+record-log-call = Log a call
+record-add-task = Add a follow-up
+record-new-deal = New deal

@@ -150,3 +150,6 @@ field-type-boolean = بله / خیر
 field-type-phone = تلفن
 field-type-email = ایمیل
 field-type-url = نشانی وب
+record-log-call = ثبت تماس
+record-add-task = افزودن پیگیری
+record-new-deal = فرصت فروش جدید

@@ -573,16 +573,28 @@ struct FormPage {
     action: String,
 }
 
+/// A new deal may start from a contact's or company's page (`?contact_id=…&company_id=…`).
+#[derive(serde::Deserialize, Default)]
+pub struct NewDealQuery {
+    #[serde(default)]
+    contact_id: String,
+    #[serde(default)]
+    company_id: String,
+}
+
 pub async fn new_form(
     State(state): State<AppState>,
     Extension(me): Extension<Authed>,
     p: Page,
+    axum::extract::Query(q): axum::extract::Query<NewDealQuery>,
 ) -> PageResult {
     if !p.can("deal", "create") {
         return Err(PageError::Forbidden);
     }
     let mut form = DealForm {
         currency: "IRR".into(),
+        contact_id: q.contact_id,
+        company_id: q.company_id,
         ..Default::default()
     };
     if let Ok(pl) = pipelines::default_pipeline(&state.store).await
