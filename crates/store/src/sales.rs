@@ -1153,6 +1153,72 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Points everything linked to one contact at another (merging duplicates): activities,
+    /// deals, converted leads and the referral trail. Returns how many rows moved per table.
+    pub async fn relink_contact(
+        &self,
+        tx: &mut Tx,
+        from: Uuid,
+        to: Uuid,
+    ) -> StoreResult<Vec<(&'static str, u64)>> {
+        let mut moved = vec![];
+        for (table, column) in [
+            ("activities", "contact_id"),
+            ("deals", "contact_id"),
+            ("leads", "converted_contact_id"),
+        ] {
+            let n = tx
+                .execute(
+                    format!("UPDATE {table} SET {column} = $2 WHERE {column} = $1"),
+                    args![from, to],
+                )
+                .await?;
+            moved.push((table, n));
+        }
+        let n = tx
+            .execute(
+                "UPDATE referrals SET record_id = $2 WHERE record_type = 'contact' AND record_id = $1",
+                args![from, to],
+            )
+            .await?;
+        moved.push(("referrals", n));
+        Ok(moved)
+    }
+
+    /// Same for companies: their people, activities, deals, converted leads, referrals.
+    pub async fn relink_company(
+        &self,
+        tx: &mut Tx,
+        from: Uuid,
+        to: Uuid,
+    ) -> StoreResult<Vec<(&'static str, u64)>> {
+        let mut moved = vec![];
+        for (table, column) in [
+            ("contacts", "company_id"),
+            ("activities", "company_id"),
+            ("deals", "company_id"),
+            ("leads", "converted_company_id"),
+        ] {
+            let n = tx
+                .execute(
+                    format!("UPDATE {table} SET {column} = $2 WHERE {column} = $1"),
+                    args![from, to],
+                )
+                .await?;
+            moved.push((table, n));
+        }
+        let n = tx
+            .execute(
+                "UPDATE referrals SET record_id = $2 WHERE record_type = 'company' AND record_id = $1",
+                args![from, to],
+            )
+            .await?;
+        moved.push(("referrals", n));
+        Ok(moved)
+    }
+}
+
 /// Which link column of activities/deals points at the record.
 #[derive(Clone, Copy, Debug)]
 pub enum RecordLink {

@@ -113,6 +113,7 @@ pub const KNOWN_ERROR_CODES: &[&str] = &[
     "lead.already_converted",
     "lead.reason_required",
     "lead.disqualified",
+    "merge.same_record",
     "deal.lost_reason_required",
     "deal.stage_not_in_pipeline",
     "deal.amount_negative",

@@ -357,3 +357,85 @@ async fn companies_and_their_people(app: TestApp) {
     assert_eq!(list["data"].as_array().unwrap().len(), 2);
 }
 both!(companies_api, companies_and_their_people);
+
+async fn merging_duplicates_loses_nothing(app: TestApp) {
+    let (_, key) = app.user_with_key("root@example.com", "admin").await;
+    let api = app.api(&key);
+    let (_, keep) = api.send(Method::POST, "/contacts", json!({"first_name": "حسین", "last_name": "عباسی", "phones": [{"number": "09120001111"}], "tags": ["قدیمی"]})).await;
+    let (s, other) = api
+        .send(Method::POST, "/contacts?allow_duplicate=true", json!({"first_name": "حسین", "last_name": "عباسی", "phones": [{"number": "+989120001111"}, {"number": "09350002222"}],
+            "emails": [{"address": "h.abbasi@example.com"}], "city": "شیراز", "tags": ["جدید"]}))
+        .await;
+    assert_eq!(s, 201);
+    let (keep_id, other_id) = (
+        keep["id"].as_str().unwrap().to_owned(),
+        other["id"].as_str().unwrap().to_owned(),
+    );
+    let (s, _) = api
+        .send(
+            Method::POST,
+            "/activities",
+            json!({"kind": "call", "subject": "تماس اول", "contact_id": other_id}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let (s, deal) = api
+        .send(
+            Method::POST,
+            "/deals",
+            json!({"title": "فروش", "contact_id": other_id}),
+        )
+        .await;
+    assert_eq!(s, 201, "{deal}");
+    let (_, dups) = api.get(&format!("/contacts/{keep_id}/duplicates")).await;
+    assert_eq!(dups["data"][0]["id"], other_id.as_str());
+    let (s, err) = api
+        .send(
+            Method::POST,
+            &format!("/contacts/{keep_id}/merge"),
+            json!({"other_id": keep_id}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(err["error"]["fields"][0]["code"], "merge.same_record");
+    let (s, merged) = api
+        .send(
+            Method::POST,
+            &format!("/contacts/{keep_id}/merge"),
+            json!({"other_id": other_id}),
+        )
+        .await;
+    assert_eq!(s, 200, "{merged}");
+    assert_eq!(merged["phones"].as_array().unwrap().len(), 2);
+    assert_eq!(merged["emails"][0]["address"], "h.abbasi@example.com");
+    assert_eq!(merged["city"], "شیراز");
+    assert_eq!(merged["tags"], json!(["قدیمی", "جدید"]));
+    let (_, moved) = api
+        .get(&format!("/deals/{}", deal["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(
+        moved["contact_id"],
+        keep_id.as_str(),
+        "the deal follows the merge"
+    );
+    let (_, acts) = api
+        .get(&format!("/activities?filter[contact_id][eq]={keep_id}"))
+        .await;
+    assert_eq!(
+        acts["data"].as_array().unwrap().len(),
+        1,
+        "the call follows the merge"
+    );
+    let (_, gone) = api.get(&format!("/contacts/{other_id}")).await;
+    assert!(
+        gone["deleted_at"].is_string(),
+        "the duplicate is in the recycle bin, not erased"
+    );
+    let (_, found) = api.get("/contacts?q=09350002222").await;
+    assert_eq!(
+        found["data"][0]["id"],
+        keep_id.as_str(),
+        "found by the merged phone"
+    );
+}
+both!(contact_merge, merging_duplicates_loses_nothing);

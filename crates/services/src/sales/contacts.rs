@@ -534,3 +534,149 @@ pub async fn list(
     let spec = common::list_spec(&grant, &defs, req)?;
     Ok(store.list_contacts(&spec).await?)
 }
+
+/// Possible duplicates of a contact: same phone, email or national ID, or the same full name.
+pub async fn duplicates(
+    store: &Store,
+    actor: &Actor,
+    c: &ContactRecord,
+) -> ServiceResult<Vec<ContactRecord>> {
+    let grant = actor.require(RecordType::Contact, Action::Read)?;
+    let mut out: Vec<ContactRecord> = vec![];
+    for d in duplicates_of(store, c).await? {
+        if let Some(other) = store.contact(d.id).await?
+            && other.deleted_at.is_none()
+            && grant.covers(Some(other.owner_id))
+            && !out.iter().any(|x| x.id == other.id)
+        {
+            out.push(other);
+        }
+    }
+    let name = text::normalize_for_search(&c.full_name());
+    if !name.is_empty() {
+        let req = ListRequest {
+            q: Some(c.full_name()),
+            limit: Some(20),
+            ..Default::default()
+        };
+        for other in list(store, actor, &req).await?.rows {
+            if other.id != c.id
+                && text::normalize_for_search(&other.full_name()) == name
+                && !out.iter().any(|x| x.id == other.id)
+            {
+                out.push(other);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Merges `other` into `keep`: empty fields of `keep` are filled from `other`, phones, emails
+/// and tags are united, custom values of `keep` win; every activity, deal, converted lead and
+/// referral of `other` moves to `keep`; `other` goes to the recycle bin, marked as merged.
+/// Nothing is lost, and all of it is one transaction.
+pub async fn merge(
+    store: &Store,
+    ctx: &Ctx,
+    actor: &Actor,
+    keep_id: Uuid,
+    other_id: Uuid,
+) -> ServiceResult<ContactRecord> {
+    if keep_id == other_id {
+        return Err(ServiceError::Validation(vec![crate::FieldError::new(
+            "other_id",
+            "merge.same_record",
+        )]));
+    }
+    let keep = get(store, actor, keep_id).await?;
+    let other = get(store, actor, other_id).await?;
+    if keep.deleted_at.is_some() || other.deleted_at.is_some() {
+        return Err(ServiceError::NotFound);
+    }
+    actor.require_record(RecordType::Contact, Action::Update, Some(keep.owner_id))?;
+    actor.require_record(RecordType::Contact, Action::Delete, Some(other.owner_id))?;
+    let mut after = keep.clone();
+    let fill = |a: &mut String, b: &str| {
+        if a.is_empty() {
+            *a = b.to_owned();
+        }
+    };
+    fill(&mut after.first_name, &other.first_name);
+    fill(&mut after.last_name, &other.last_name);
+    fill(&mut after.job_title, &other.job_title);
+    fill(&mut after.website, &other.website);
+    fill(&mut after.province, &other.province);
+    fill(&mut after.city, &other.city);
+    fill(&mut after.address, &other.address);
+    fill(&mut after.preferred_channel, &other.preferred_channel);
+    after.company_id = after.company_id.or(other.company_id);
+    after.national_id = after.national_id.clone().or(other.national_id.clone());
+    after.birth_date = after.birth_date.or(other.birth_date);
+    after.anniversary_date = after.anniversary_date.or(other.anniversary_date);
+    for ph in &other.phones.0 {
+        if !after.phones.0.iter().any(|x| x.number == ph.number) {
+            after.phones.0.push(ph.clone());
+        }
+    }
+    for e in &other.emails.0 {
+        if !after.emails.0.iter().any(|x| x.address == e.address) {
+            after.emails.0.push(e.clone());
+        }
+    }
+    let mut tags = after.tags.0.clone();
+    tags.extend(other.tags.0.iter().cloned());
+    after.tags = Json(sales::parse_tags(&tags));
+    for (k, v) in &other.custom.0 {
+        after.custom.0.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    for (k, v) in &other.social.0 {
+        after.social.0.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    let now = Utc::now();
+    after.updated_at = now;
+    let company = company_name(store, after.company_id).await?;
+    let mut tx = store.begin().await?;
+    let moved = store.relink_contact(&mut tx, other.id, keep.id).await?;
+    store
+        .update_contact(&mut tx, &after, &search_text(&after, &company))
+        .await?;
+    store
+        .set_identifiers(&mut tx, "contact", keep.id, &identifiers(&after))
+        .await?;
+    store
+        .set_identifiers(&mut tx, "contact", other.id, &[])
+        .await?;
+    store
+        .set_deleted(&mut tx, &CONTACTS, other.id, Some(now))
+        .await?;
+    let mut diff = audit::diff(&snapshot(&keep), &snapshot(&after));
+    diff["merged_from"] = json!(other.id);
+    diff["moved"] = json!(
+        moved
+            .iter()
+            .map(|(t, n)| (t.to_string(), *n))
+            .collect::<BTreeMap<String, u64>>()
+    );
+    audit::record(
+        store,
+        &mut tx,
+        ctx,
+        "merge",
+        "contact",
+        Some(keep.id.to_string()),
+        diff,
+    )
+    .await?;
+    audit::record(
+        store,
+        &mut tx,
+        ctx,
+        "merged_into",
+        "contact",
+        Some(other.id.to_string()),
+        json!({"merged_into": keep.id}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}

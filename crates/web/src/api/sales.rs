@@ -27,6 +27,8 @@ pub fn routes() -> Router<AppState> {
                 .delete(delete_contact),
         )
         .route("/contacts/{id}/restore", post(restore_contact))
+        .route("/contacts/{id}/duplicates", get(contact_duplicates))
+        .route("/contacts/{id}/merge", post(merge_contact))
         .route("/companies", get(list_companies).post(create_company))
         .route(
             "/companies/{id}",
@@ -323,6 +325,43 @@ async fn convert_lead(
     Ok(Json(
         leads::convert(&state.store, &me.ctx(), &me.actor, path_id(&id)?, &body).await?,
     ))
+}
+
+async fn contact_duplicates(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Page<ContactView>>> {
+    let c = contacts::get(&state.store, &me.actor, path_id(&id)?).await?;
+    let dups = contacts::duplicates(&state.store, &me.actor, &c).await?;
+    Ok(Json(Page {
+        data: dups.iter().map(ContactView::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MergeIn {
+    /// The duplicate to fold into this record; it goes to the recycle bin.
+    other_id: Uuid,
+}
+
+async fn merge_contact(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<MergeIn>,
+) -> ApiResult<Json<ContactView>> {
+    let c = contacts::merge(
+        &state.store,
+        &me.ctx(),
+        &me.actor,
+        path_id(&id)?,
+        body.other_id,
+    )
+    .await?;
+    Ok(Json(ContactView::from(&c)))
 }
 
 #[derive(Serialize)]

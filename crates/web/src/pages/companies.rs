@@ -764,6 +764,7 @@ pub async fn show(
         timeline,
         people,
         lead_actions: false,
+        merge_candidates: vec![],
         action_error: None,
     })
 }

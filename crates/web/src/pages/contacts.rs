@@ -849,6 +849,8 @@ pub struct ShowPage {
     pub add_person_href: Option<String>,
     /// For open leads the actor may change: the convert and disqualify forms.
     pub lead_actions: bool,
+    /// Possible duplicates the actor may merge into this record: (name, link, id).
+    pub merge_candidates: Vec<(String, String, Uuid)>,
     pub action_error: Option<String>,
 }
 
@@ -1012,6 +1014,25 @@ pub async fn show(
     }
     let deals = deal_lines(&state, &me, &p, RecordLink::Contact, c.id).await?;
     let timeline = timeline(&state, &p, RecordLink::Contact, "contact", c.id).await?;
+    let can_merge = c.deleted_at.is_none()
+        && me
+            .actor
+            .require_record(RecordType::Contact, Action::Update, Some(c.owner_id))
+            .is_ok();
+    let merge_candidates = if can_merge {
+        contacts::duplicates(&state.store, &me.actor, &c)
+            .await?
+            .into_iter()
+            .filter(|d| {
+                me.actor
+                    .require_record(RecordType::Contact, Action::Delete, Some(d.owner_id))
+                    .is_ok()
+            })
+            .map(|d| (d.full_name(), format!("/contacts/{}", d.id), d.id))
+            .collect()
+    } else {
+        vec![]
+    };
     let mut p = p.titled("contacts-title", "contacts");
     p.title = c.full_name();
     html(ShowPage {
@@ -1021,6 +1042,7 @@ pub async fn show(
         add_person_href: None,
         lead_actions: false,
         action_error: None,
+        merge_candidates,
         id: c.id,
         deleted: c.deleted_at.is_some(),
         can_edit: me
@@ -1077,4 +1099,21 @@ pub async fn deal_lines(
         ));
     }
     Ok(out)
+}
+
+#[derive(serde::Deserialize)]
+pub struct MergeForm {
+    other_id: String,
+}
+
+pub async fn merge(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    Path(id): Path<String>,
+    Form(f): Form<MergeForm>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let other = parse_id(&f.other_id)?;
+    contacts::merge(&state.store, &me.ctx(), &me.actor, id, other).await?;
+    Ok(Redirect::to(&format!("/contacts/{id}")).into_response())
 }

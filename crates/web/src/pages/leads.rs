@@ -671,6 +671,7 @@ pub async fn show_page(
         add_person_href: None,
         people: vec![],
         lead_actions,
+        merge_candidates: vec![],
         action_error,
         p,
         details,

@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/contacts/{id}/delete", post(contacts::delete))
         .route("/contacts/{id}/restore", post(contacts::restore))
+        .route("/contacts/{id}/merge", post(contacts::merge))
         .route("/companies", get(companies::list).post(companies::create))
         .route("/companies/new", get(companies::new_form))
         .route("/companies/{id}", get(companies::show))
