@@ -1219,6 +1219,66 @@ impl Store {
     }
 }
 
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SavedViewRecord {
+    pub id: Uuid,
+    pub record_type: String,
+    pub name: String,
+    pub query: String,
+    pub owner_id: Uuid,
+    pub shared: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// The user's own views of a record type and those others shared, by name.
+    pub async fn saved_views(
+        &self,
+        record_type: &str,
+        user_id: Uuid,
+    ) -> StoreResult<Vec<SavedViewRecord>> {
+        self.db
+            .fetch_all(
+                "SELECT id, record_type, name, query, owner_id, shared, created_at FROM saved_views \
+                 WHERE record_type = $1 AND (owner_id = $2 OR shared = $3) ORDER BY name, id",
+                args![record_type, user_id, true],
+            )
+            .await
+    }
+
+    pub async fn saved_view(&self, id: Uuid) -> StoreResult<Option<SavedViewRecord>> {
+        self.db
+            .fetch_optional(
+                "SELECT id, record_type, name, query, owner_id, shared, created_at FROM saved_views WHERE id = $1",
+                args![id],
+            )
+            .await
+    }
+
+    pub async fn insert_saved_view(&self, tx: &mut Tx, v: &SavedViewRecord) -> StoreResult<()> {
+        insert(
+            tx,
+            "saved_views",
+            vec![
+                ("id", v.id.into()),
+                ("record_type", v.record_type.clone().into()),
+                ("name", v.name.clone().into()),
+                ("query", v.query.clone().into()),
+                ("owner_id", v.owner_id.into()),
+                ("shared", v.shared.into()),
+                ("created_at", v.created_at.into()),
+            ],
+        )
+        .await
+    }
+
+    pub async fn delete_saved_view(&self, tx: &mut Tx, id: Uuid) -> StoreResult<()> {
+        tx.execute("DELETE FROM saved_views WHERE id = $1", args![id])
+            .await?;
+        Ok(())
+    }
+}
+
 /// Which link column of activities/deals points at the record.
 #[derive(Clone, Copy, Debug)]
 pub enum RecordLink {

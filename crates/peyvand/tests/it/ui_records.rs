@@ -471,3 +471,164 @@ async fn custom_fields_flow_into_forms_and_lists(app: TestApp) {
     );
 }
 both!(custom_field_ui, custom_fields_flow_into_forms_and_lists);
+
+async fn saved_views_and_bulk_actions(app: TestApp) {
+    let admin = app.setup_admin().await;
+    let (sara, _) = app.user_in("sara@example.com", "sales", "fa").await;
+    let csrf = app.csrf(&admin, "/contacts").await;
+    for (name, city) in [("الف", "تهران"), ("ب", "تهران"), ("پ", "شیراز")] {
+        let res = admin
+            .post(app.url("/contacts"))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("last_name", name),
+                ("city", city),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+    }
+    // Save the "in Tehran" view, shared.
+    let query = "filter%5Bcity%5D%5Beq%5D=%D8%AA%D9%87%D8%B1%D8%A7%D9%86";
+    let res = admin
+        .post(app.url("/views"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("record_type", "contact"),
+            ("name", "مشتریان تهران"),
+            (
+                "query",
+                &format!("{}&cursor=abc", urlencoding_decode(query)),
+            ),
+            ("shared", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let html = admin
+        .get(app.url("/contacts"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("مشتریان تهران"), "the view is listed");
+    let sara_web = app.login("sara@example.com", ADMIN_PASSWORD).await;
+    let html = sara_web
+        .get(app.url("/contacts"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("مشتریان تهران"),
+        "shared views are visible to colleagues"
+    );
+    assert!(!html.contains("cursor=abc"), "a cursor is never saved");
+
+    // Bulk: give the Tehran contacts to Sara, tag them.
+    let ids: Vec<String> = app
+        .store
+        .list_contacts(&{
+            let mut s =
+                peyvand_store::query::ListSpec::new(peyvand_domain::access::OwnerFilter::Any, 10);
+            s.filters.push(peyvand_store::query::Filter {
+                field: peyvand_store::query::Field::Column("city".into()),
+                op: peyvand_store::query::Op::Eq,
+                value: serde_json::json!("تهران"),
+            });
+            s
+        })
+        .await
+        .unwrap()
+        .rows
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let sara_id = sara.to_string();
+    let mut form: Vec<(&str, &str)> = vec![
+        ("_csrf", csrf.as_str()),
+        ("action", "assign"),
+        ("owner_id", sara_id.as_str()),
+        ("back", "/contacts"),
+    ];
+    for id in &ids {
+        form.push(("ids", id.as_str()));
+    }
+    let res = admin
+        .post(app.url("/contacts/bulk"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let back = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.ends_with("done=2-0"), "{back}");
+    let html = admin
+        .get(app.url(&back))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"bulk-notice\""));
+    for id in &ids {
+        assert_eq!(
+            app.store
+                .contact(id.parse().unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .owner_id,
+            sara
+        );
+    }
+    // Sara's own bulk delete of everything only touches what she may delete.
+    let all: Vec<String> = app
+        .store
+        .list_contacts(&peyvand_store::query::ListSpec::new(
+            peyvand_domain::access::OwnerFilter::Any,
+            10,
+        ))
+        .await
+        .unwrap()
+        .rows
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    let csrf_s = app.csrf(&sara_web, "/contacts").await;
+    let mut form: Vec<(&str, &str)> = vec![
+        ("_csrf", csrf_s.as_str()),
+        ("action", "delete"),
+        ("owner_id", sara_id.as_str()),
+        ("back", "/contacts"),
+    ];
+    for id in &all {
+        form.push(("ids", id.as_str()));
+    }
+    let res = sara_web
+        .post(app.url("/contacts/bulk"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .ends_with("done=2-1")
+    );
+}
+both!(views_and_bulk, saved_views_and_bulk_actions);
+
+fn urlencoding_decode(s: &str) -> String {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(s).unwrap();
+    serde_urlencoded::to_string(pairs).unwrap()
+}

@@ -29,3 +29,6 @@ err-lead-bad-status = Choose new, working or qualified.
 err-lead-already-converted = This lead is already converted.
 err-lead-reason-required = Say why the lead is disqualified.
 err-lead-disqualified = A disqualified lead cannot be converted; change its status first.
+err-view-bad-record-type = Views exist for contacts, companies and leads.
+err-bulk-too-many = Select at most 500 records at once.
+err-bulk-bad-action = This action does not apply to this kind of record.

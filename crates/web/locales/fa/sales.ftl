@@ -29,3 +29,6 @@ err-lead-bad-status = جدید، در حال پیگیری یا واجد شرای
 err-lead-already-converted = این سرنخ قبلاً تبدیل شده است.
 err-lead-reason-required = دلیل رد سرنخ را بنویسید.
 err-lead-disqualified = سرنخ ردشده را نمی‌توان تبدیل کرد؛ ابتدا وضعیت آن را تغییر دهید.
+err-view-bad-record-type = نما برای اشخاص، سازمان‌ها و سرنخ‌ها تعریف می‌شود.
+err-bulk-too-many = حداکثر ۵۰۰ رکورد را یک‌جا انتخاب کنید.
+err-bulk-bad-action = این عمل برای این نوع رکورد نیست.

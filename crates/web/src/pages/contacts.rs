@@ -42,11 +42,91 @@ pub struct ListPage {
     pub column_choices: Vec<(String, String, bool)>,
     pub chips: Vec<Chip>,
     pub headers: Vec<(String, Option<String>)>,
-    pub rows: Vec<Vec<(String, Option<String>)>>,
+    pub rows: Vec<(Uuid, Vec<(String, Option<String>)>)>,
+    pub record_type: &'static str,
+    /// Saved views: (name, link, id, deletable by me, is the current one)
+    pub views: Vec<(String, String, Uuid, bool, bool)>,
+    pub current_query: String,
+    pub bulk: bool,
+    pub owners: Vec<(Uuid, String, bool)>,
+    pub back: String,
+    pub notice: Option<String>,
     pub next_href: Option<String>,
     pub bin_href: String,
     pub in_bin: bool,
     pub list_error: Option<String>,
+}
+
+/// Saved views, owners for bulk assignment and the state to come back to after a bulk action.
+pub struct Extras {
+    pub views: Vec<(String, String, Uuid, bool, bool)>,
+    pub current_query: String,
+    pub owners: Vec<(Uuid, String, bool)>,
+    pub back: String,
+    pub notice: Option<String>,
+}
+
+pub async fn list_extras(
+    state: &AppState,
+    me: &Authed,
+    p: &Page,
+    record_type: &str,
+    base: &str,
+    ls: &ListState,
+) -> Result<Extras, PageError> {
+    let current: Vec<(String, String)> = ls
+        .pairs
+        .iter()
+        .filter(|(k, _)| k != "cursor" && k != "done")
+        .cloned()
+        .collect();
+    let current_query = serde_urlencoded::to_string(&current).unwrap_or_default();
+    let views = peyvand_services::sales::views::list(&state.store, &me.actor, record_type)
+        .await?
+        .into_iter()
+        .map(|v| {
+            let deletable = v.owner_id == me.user.id || (v.shared && me.actor.is_admin());
+            let current = v.query == current_query;
+            (
+                v.name,
+                format!("{base}?{}", v.query),
+                v.id,
+                deletable,
+                current,
+            )
+        })
+        .collect();
+    let owners = records::owner_options(&state.store, me.user.id, me.user.id)
+        .await
+        .map_err(sid)?;
+    let notice = match ls.get("done").as_str() {
+        "" => None,
+        done => {
+            let (changed, refused) = done.split_once('-').unwrap_or((done, "0"));
+            Some(
+                p.t_with("bulk-done", "changed", p.digits(changed))
+                    + &if refused != "0" {
+                        format!(
+                            " {}",
+                            p.t_with("bulk-refused", "refused", p.digits(refused))
+                        )
+                    } else {
+                        String::new()
+                    },
+            )
+        }
+    };
+    Ok(Extras {
+        views,
+        back: if current_query.is_empty() {
+            base.to_owned()
+        } else {
+            format!("{base}?{current_query}")
+        },
+        current_query,
+        owners,
+        notice,
+    })
 }
 
 pub const OPERATORS: [&str; 9] = [
@@ -203,15 +283,19 @@ pub async fn list(
             companies.insert(cid, c.name);
         }
     }
-    let table: Vec<Vec<(String, Option<String>)>> = rows
+    let table: Vec<(Uuid, Vec<(String, Option<String>)>)> = rows
         .iter()
         .map(|r| {
-            shown
-                .iter()
-                .map(|c| contact_cell(&p, r, &c.key, &defs, &owners, &companies))
-                .collect()
+            (
+                r.id,
+                shown
+                    .iter()
+                    .map(|c| contact_cell(&p, r, &c.key, &defs, &owners, &companies))
+                    .collect(),
+            )
         })
         .collect();
+    let extras = list_extras(&state, &me, &p, "contact", "/contacts", &ls).await?;
     let headers = shown
         .iter()
         .map(|c| (c.label.clone(), c.sort.as_ref().map(|s| ls.sort_href(s))))
@@ -247,7 +331,15 @@ pub async fn list(
         operators,
     } = list_frame(&p, &ls);
     let in_bin = ls.get("deleted") == "true";
+    let bulk = me.actor.can(RecordType::Contact, Action::Update);
     html(ListPage {
+        record_type: "contact",
+        views: extras.views,
+        current_query: extras.current_query,
+        bulk,
+        owners: extras.owners,
+        back: extras.back,
+        notice: extras.notice,
         base: "/contacts",
         q: ls.get("q"),
         hidden,

@@ -154,12 +154,16 @@ pub async fn list(
     let table = rows
         .iter()
         .map(|r| {
-            shown
-                .iter()
-                .map(|c| cell(&p, r, &c.key, &defs, &owners))
-                .collect()
+            (
+                r.id,
+                shown
+                    .iter()
+                    .map(|c| cell(&p, r, &c.key, &defs, &owners))
+                    .collect(),
+            )
         })
         .collect();
+    let extras = super::contacts::list_extras(&state, &me, &p, "lead", "/leads", &ls).await?;
     let headers = shown
         .iter()
         .map(|c| (c.label.clone(), c.sort.as_ref().map(|s| ls.sort_href(s))))
@@ -196,7 +200,15 @@ pub async fn list(
         operators,
     } = list_frame(&p, &ls);
     let in_bin = ls.get("deleted") == "true";
+    let bulk = me.actor.can(RecordType::Lead, Action::Update);
     html(ListPage {
+        record_type: "lead",
+        views: extras.views,
+        current_query: extras.current_query,
+        bulk,
+        owners: extras.owners,
+        back: extras.back,
+        notice: extras.notice,
         base: "/leads",
         q: ls.get("q"),
         hidden,

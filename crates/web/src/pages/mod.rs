@@ -23,6 +23,7 @@ mod profile;
 mod records;
 mod session;
 mod settings;
+mod views;
 
 /// Public pages (no sign-in): the sign-in page, first-run setup, the language switch.
 /// Everything else requires a session.
@@ -90,6 +91,11 @@ pub fn router(state: AppState) -> Router {
         .route("/leads/{id}/restore", post(leads::restore))
         .route("/leads/{id}/disqualify", post(leads::disqualify))
         .route("/leads/{id}/convert", post(leads::convert))
+        .route("/views", post(views::save))
+        .route("/views/{id}/delete", post(views::delete))
+        .route("/contacts/bulk", post(views::bulk_contacts))
+        .route("/companies/bulk", post(views::bulk_companies))
+        .route("/leads/bulk", post(views::bulk_leads))
         .route("/settings/fields", get(fields::list).post(fields::create))
         .route("/settings/fields/{id}/delete", post(fields::delete))
         .route("/settings", get(settings::index))
