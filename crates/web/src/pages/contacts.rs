@@ -26,6 +26,9 @@ fn parse_id(s: &str) -> Result<Uuid, PageError> {
     Uuid::parse_str(s).map_err(|_| PageError::NotFound)
 }
 
+/// A table cell: its text and, when it is a link, where to.
+pub type Cell = (String, Option<String>);
+
 #[derive(Template)]
 #[template(path = "record_list.html")]
 pub struct ListPage {
@@ -42,7 +45,7 @@ pub struct ListPage {
     pub column_choices: Vec<(String, String, bool)>,
     pub chips: Vec<Chip>,
     pub headers: Vec<(String, Option<String>)>,
-    pub rows: Vec<(Uuid, Vec<(String, Option<String>)>)>,
+    pub rows: Vec<(Uuid, Vec<Cell>)>,
     pub record_type: &'static str,
     /// Saved views: (name, link, id, deletable by me, is the current one)
     pub views: Vec<(String, String, Uuid, bool, bool)>,
@@ -283,7 +286,7 @@ pub async fn list(
             companies.insert(cid, c.name);
         }
     }
-    let table: Vec<(Uuid, Vec<(String, Option<String>)>)> = rows
+    let table: Vec<(Uuid, Vec<Cell>)> = rows
         .iter()
         .map(|r| {
             (
