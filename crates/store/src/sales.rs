@@ -1279,6 +1279,94 @@ impl Store {
     }
 }
 
+/// A file attached to a record, without its content (for lists).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AttachmentRecord {
+    pub id: Uuid,
+    pub record_type: String,
+    pub record_id: Uuid,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub uploaded_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Content(Vec<u8>);
+
+const ATTACHMENT_COLUMNS: &str = "id, record_type, record_id, file_name, content_type, size, uploaded_by, created_at, deleted_at";
+
+impl Store {
+    pub async fn insert_attachment(
+        &self,
+        tx: &mut Tx,
+        a: &AttachmentRecord,
+        content: Vec<u8>,
+    ) -> StoreResult<()> {
+        insert(
+            tx,
+            "attachments",
+            vec![
+                ("id", a.id.into()),
+                ("record_type", a.record_type.clone().into()),
+                ("record_id", a.record_id.into()),
+                ("file_name", a.file_name.clone().into()),
+                ("content_type", a.content_type.clone().into()),
+                ("size", a.size.into()),
+                ("content", content.into()),
+                ("uploaded_by", a.uploaded_by.into()),
+                ("created_at", a.created_at.into()),
+            ],
+        )
+        .await
+    }
+
+    /// Live files of a record, newest first.
+    pub async fn attachments_of(
+        &self,
+        record_type: &str,
+        record_id: Uuid,
+    ) -> StoreResult<Vec<AttachmentRecord>> {
+        self.db
+            .fetch_all(
+                format!(
+                    "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE record_type = $1 AND record_id = $2 \
+                     AND deleted_at IS NULL ORDER BY id DESC LIMIT 200"
+                ),
+                args![record_type, record_id],
+            )
+            .await
+    }
+
+    pub async fn attachment(&self, id: Uuid) -> StoreResult<Option<AttachmentRecord>> {
+        self.db
+            .fetch_optional(
+                format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = $1"),
+                args![id],
+            )
+            .await
+    }
+
+    pub async fn attachment_content(&self, id: Uuid) -> StoreResult<Vec<u8>> {
+        let c: Content = self
+            .db
+            .fetch_one("SELECT content FROM attachments WHERE id = $1", args![id])
+            .await?;
+        Ok(c.0)
+    }
+
+    pub async fn delete_attachment(
+        &self,
+        tx: &mut Tx,
+        id: Uuid,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        update(tx, "attachments", id, vec![("deleted_at", Some(at).into())]).await
+    }
+}
+
 /// Which link column of activities/deals points at the record.
 #[derive(Clone, Copy, Debug)]
 pub enum RecordLink {

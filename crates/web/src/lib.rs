@@ -117,6 +117,9 @@ pub const KNOWN_ERROR_CODES: &[&str] = &[
     "view.bad_record_type",
     "bulk.too_many",
     "bulk.bad_action",
+    "attachment.empty",
+    "attachment.too_large",
+    "attachment.bad_record_type",
     "deal.lost_reason_required",
     "deal.stage_not_in_pipeline",
     "deal.amount_negative",
@@ -164,6 +167,8 @@ pub fn app(store: Store, config: WebConfig) -> Router {
                 },
             ),
         )
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024 * 1024))
+        // Attachments go up to 20 MB; a little room for the multipart envelope.
+        .layer(axum::extract::DefaultBodyLimit::max(21 * 1024 * 1024))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(21 * 1024 * 1024))
         .layer(tower_http::compression::CompressionLayer::new())
 }

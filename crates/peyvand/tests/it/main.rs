@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod contacts;
 mod deals;
+mod files;
 mod harness;
 mod journey;
 mod leads;

@@ -1,6 +1,7 @@
 //! Sales use cases: custom fields, contacts, companies, leads, pipelines, deals, activities.
 
 pub mod activities;
+pub mod attachments;
 pub mod common;
 pub mod companies;
 pub mod contacts;

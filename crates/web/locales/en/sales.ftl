@@ -32,3 +32,6 @@ err-lead-disqualified = A disqualified lead cannot be converted; change its stat
 err-view-bad-record-type = Views exist for contacts, companies and leads.
 err-bulk-too-many = Select at most 500 records at once.
 err-bulk-bad-action = This action does not apply to this kind of record.
+err-attachment-empty = Choose a file to attach.
+err-attachment-too-large = The file is larger than 20 MB.
+err-attachment-bad-record-type = Files attach to contacts, companies, leads, deals and activities.

@@ -32,3 +32,6 @@ err-lead-disqualified = سرنخ ردشده را نمی‌توان تبدیل ک
 err-view-bad-record-type = نما برای اشخاص، سازمان‌ها و سرنخ‌ها تعریف می‌شود.
 err-bulk-too-many = حداکثر ۵۰۰ رکورد را یک‌جا انتخاب کنید.
 err-bulk-bad-action = این عمل برای این نوع رکورد نیست.
+err-attachment-empty = پرونده‌ای برای پیوست انتخاب کنید.
+err-attachment-too-large = حجم پرونده بیش از ۲۰ مگابایت است.
+err-attachment-bad-record-type = پرونده به اشخاص، سازمان‌ها، سرنخ‌ها، فرصت‌ها و فعالیت‌ها پیوست می‌شود.

@@ -45,6 +45,15 @@ pub fn routes() -> Router<AppState> {
         .route("/leads/{id}/restore", post(restore_lead))
         .route("/leads/{id}/disqualify", post(disqualify_lead))
         .route("/leads/{id}/convert", post(convert_lead))
+        .route(
+            "/attachments",
+            get(list_attachments).post(upload_attachment),
+        )
+        .route(
+            "/attachments/{id}",
+            axum::routing::delete(delete_attachment),
+        )
+        .route("/attachments/{id}/content", get(attachment_content))
         .route("/custom-fields", get(list_fields).post(create_field))
         .route(
             "/custom-fields/{id}",
@@ -362,6 +371,108 @@ async fn merge_contact(
     )
     .await?;
     Ok(Json(ContactView::from(&c)))
+}
+
+#[derive(Deserialize)]
+pub struct AttachmentTarget {
+    record_type: String,
+    record_id: String,
+}
+
+#[derive(Serialize)]
+pub struct AttachmentOut {
+    id: Uuid,
+    record_type: String,
+    record_id: Uuid,
+    file_name: String,
+    content_type: String,
+    size: i64,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<peyvand_store::AttachmentRecord> for AttachmentOut {
+    fn from(a: peyvand_store::AttachmentRecord) -> Self {
+        AttachmentOut {
+            id: a.id,
+            record_type: a.record_type,
+            record_id: a.record_id,
+            file_name: a.file_name,
+            content_type: a.content_type,
+            size: a.size,
+            created_at: a.created_at,
+        }
+    }
+}
+
+async fn list_attachments(
+    State(state): State<AppState>,
+    me: Authed,
+    Query(t): Query<AttachmentTarget>,
+) -> ApiResult<Json<Page<AttachmentOut>>> {
+    let files = peyvand_services::sales::attachments::list(
+        &state.store,
+        &me.actor,
+        &t.record_type,
+        path_id(&t.record_id)?,
+    )
+    .await?;
+    Ok(Json(Page {
+        data: files.into_iter().map(AttachmentOut::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+/// `multipart/form-data` with a `file` part.
+async fn upload_attachment(
+    State(state): State<AppState>,
+    me: Authed,
+    Query(t): Query<AttachmentTarget>,
+    multipart: axum::extract::Multipart,
+) -> ApiResult<impl IntoResponse> {
+    let id = path_id(&t.record_id)?;
+    let Some((name, content_type, bytes)) = crate::pages::read_upload(multipart)
+        .await
+        .map_err(|_| ApiError::field("file", "attachment.too_large"))?
+    else {
+        return Err(ApiError::field("file", "attachment.empty"));
+    };
+    let a = peyvand_services::sales::attachments::upload(
+        &state.store,
+        &me.ctx(),
+        &me.actor,
+        &t.record_type,
+        id,
+        &name,
+        &content_type,
+        bytes,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(AttachmentOut::from(a))))
+}
+
+async fn attachment_content(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    let (a, content) =
+        peyvand_services::sales::attachments::download(&state.store, &me.actor, path_id(&id)?)
+            .await?;
+    Ok(crate::pages::file_response(
+        &a.file_name,
+        &a.content_type,
+        content,
+    ))
+}
+
+async fn delete_attachment(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    peyvand_services::sales::attachments::delete(&state.store, &me.ctx(), &me.actor, path_id(&id)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Serialize)]

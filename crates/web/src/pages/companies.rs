@@ -671,8 +671,11 @@ pub async fn show(
     Extension(me): Extension<Authed>,
     p: Page,
     Path(id): Path<String>,
+    axum::extract::Query(fe): axum::extract::Query<super::files::FileError>,
 ) -> PageResult {
     let c = companies::get(&state.store, &me.actor, parse_id(&id)?).await?;
+    let files = super::files::files_for(&state, &me, &p, "company", c.id).await?;
+    let file_error = fe.message(&p);
     let defs = state.store.custom_fields("company").await.map_err(sid)?;
     let mut details: Vec<(String, String, Option<String>)> = vec![];
     let mut add = |label: &str, value: String, link: Option<String>| {
@@ -778,6 +781,8 @@ pub async fn show(
         people,
         lead_actions: false,
         merge_candidates: vec![],
+        files,
+        file_error,
         action_error: None,
     })
 }

@@ -944,6 +944,9 @@ pub struct ShowPage {
     pub add_person_href: Option<String>,
     /// For open leads the actor may change: the convert and disqualify forms.
     pub lead_actions: bool,
+    /// Attached files: (name, size, when, id).
+    pub files: Vec<(String, String, String, Uuid)>,
+    pub file_error: Option<String>,
     /// Possible duplicates the actor may merge into this record: (name, link, id).
     pub merge_candidates: Vec<(String, String, Uuid)>,
     pub action_error: Option<String>,
@@ -1007,8 +1010,11 @@ pub async fn show(
     Extension(me): Extension<Authed>,
     p: Page,
     Path(id): Path<String>,
+    axum::extract::Query(fe): axum::extract::Query<super::files::FileError>,
 ) -> PageResult {
     let c = contacts::get(&state.store, &me.actor, parse_id(&id)?).await?;
+    let files = super::files::files_for(&state, &me, &p, "contact", c.id).await?;
+    let file_error = fe.message(&p);
     let defs = state.store.custom_fields("contact").await.map_err(sid)?;
     let mut details: Vec<(String, String, Option<String>)> = vec![];
     let mut add = |label: &str, value: String, link: Option<String>| {
@@ -1138,6 +1144,8 @@ pub async fn show(
         lead_actions: false,
         action_error: None,
         merge_candidates,
+        files,
+        file_error,
         id: c.id,
         deleted: c.deleted_at.is_some(),
         can_edit: me

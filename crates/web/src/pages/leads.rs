@@ -571,6 +571,7 @@ pub async fn show_page(
 ) -> PageResult {
     let l = leads::get(&state.store, &me.actor, id).await?;
     let defs = state.store.custom_fields("lead").await.map_err(sid)?;
+    let files = super::files::files_for(state, me, &p, "lead", l.id).await?;
     let mut details: Vec<(String, String, Option<String>)> = vec![];
     let mut add = |label: &str, value: String, link: Option<String>| {
         if !value.is_empty() {
@@ -684,6 +685,8 @@ pub async fn show_page(
         people: vec![],
         lead_actions,
         merge_candidates: vec![],
+        files,
+        file_error: None,
         action_error,
         p,
         details,

@@ -17,6 +17,7 @@ mod companies;
 mod contacts;
 mod deals;
 mod fields;
+mod files;
 mod home;
 mod leads;
 mod profile;
@@ -24,6 +25,8 @@ mod records;
 mod session;
 mod settings;
 mod views;
+
+pub use files::{file_response, read_file as read_upload};
 
 /// Public pages (no sign-in): the sign-in page, first-run setup, the language switch.
 /// Everything else requires a session.
@@ -91,6 +94,9 @@ pub fn router(state: AppState) -> Router {
         .route("/leads/{id}/restore", post(leads::restore))
         .route("/leads/{id}/disqualify", post(leads::disqualify))
         .route("/leads/{id}/convert", post(leads::convert))
+        .route("/files", post(files::upload))
+        .route("/files/{id}", get(files::download))
+        .route("/files/{id}/delete", post(files::delete))
         .route("/views", post(views::save))
         .route("/views/{id}/delete", post(views::delete))
         .route("/contacts/bulk", post(views::bulk_contacts))

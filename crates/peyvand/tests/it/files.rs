@@ -1,0 +1,168 @@
+//! Files attached to records: upload from the page and the API, download, access, removal.
+
+use reqwest::Method;
+use reqwest::multipart::{Form, Part};
+use serde_json::json;
+
+use crate::both;
+use crate::harness::*;
+
+async fn files_on_records(app: TestApp) {
+    let admin = app.setup_admin().await;
+    let (_, key) = app.user_with_key("root@example.com", "admin").await;
+    let (_, stranger_key) = app.user_with_key("stranger@example.com", "sales").await;
+    let api = app.api(&key);
+    let (_, contact) = api
+        .send(Method::POST, "/contacts", json!({"last_name": "صادقی"}))
+        .await;
+    let id = contact["id"].as_str().unwrap().to_owned();
+
+    // From the page: the token travels in the query string of the multipart form.
+    let page = admin
+        .get(app.url(&format!("/contacts/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"upload-form\""));
+    let csrf = csrf_of(&page);
+    let form = Form::new().part(
+        "file",
+        Part::bytes("سلام، این یک نامه است".as_bytes().to_vec())
+            .file_name("../../نامه رسمی.txt")
+            .mime_str("text/plain")
+            .unwrap(),
+    );
+    let res = admin
+        .post(app.url(&format!(
+            "/files?record_type=contact&record_id={id}&_csrf={csrf}"
+        )))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let form = Form::new().part(
+        "file",
+        Part::bytes(b"<script>alert(1)</script>".to_vec())
+            .file_name("evil.html")
+            .mime_str("text/html")
+            .unwrap(),
+    );
+    let res = admin
+        .post(app.url(&format!("/files?record_type=contact&record_id={id}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "no token, no upload");
+    let page = admin
+        .get(app.url(&format!("/contacts/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("نامه رسمی.txt") && !page.contains("../"),
+        "the name is kept without its path"
+    );
+
+    // Through the API, and downloads that cannot run script.
+    let form = Form::new().part(
+        "file",
+        Part::bytes(b"<html><script>alert(1)</script></html>".to_vec())
+            .file_name("page.html")
+            .mime_str("text/html")
+            .unwrap(),
+    );
+    let res = reqwest::Client::new()
+        .post(app.url(&format!(
+            "/api/v1/attachments?record_type=contact&record_id={id}"
+        )))
+        .bearer_auth(&key)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let uploaded: serde_json::Value = res.json().await.unwrap();
+    let (_, list) = api
+        .get(&format!("/attachments?record_type=contact&record_id={id}"))
+        .await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 2);
+    let res = reqwest::Client::new()
+        .get(app.url(&format!(
+            "/api/v1/attachments/{}/content",
+            uploaded["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/octet-stream",
+        "HTML is never served as HTML"
+    );
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    // A user who cannot see the contact cannot list or fetch its files.
+    let stranger = app.api(&stranger_key);
+    assert_eq!(
+        stranger
+            .get(&format!("/attachments?record_type=contact&record_id={id}"))
+            .await
+            .0,
+        404
+    );
+    let res = reqwest::Client::new()
+        .get(app.url(&format!(
+            "/api/v1/attachments/{}/content",
+            uploaded["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&stranger_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    // Empty files are refused by name; removal is audited.
+    let form = Form::new().part("file", Part::bytes(Vec::new()).file_name("empty.txt"));
+    let res = reqwest::Client::new()
+        .post(app.url(&format!(
+            "/api/v1/attachments?record_type=contact&record_id={id}"
+        )))
+        .bearer_auth(&key)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let (s, _) = api
+        .send(
+            Method::DELETE,
+            &format!("/attachments/{}", uploaded["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 204);
+    let (_, log) = api
+        .get(&format!("/audit-log?record_type=contact&record_id={id}"))
+        .await;
+    let actions: Vec<&str> = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"attach") && actions.contains(&"detach"));
+}
+both!(attachments, files_on_records);
