@@ -85,16 +85,27 @@ fn clean_name(name: &str) -> String {
     }
 }
 
+/// An uploaded file as it arrived.
+pub struct Upload {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
 pub async fn upload(
     store: &Store,
     ctx: &Ctx,
     actor: &Actor,
     record_type: &str,
     record_id: Uuid,
-    file_name: &str,
-    content_type: &str,
-    bytes: Vec<u8>,
+    file: Upload,
 ) -> ServiceResult<AttachmentRecord> {
+    let Upload {
+        file_name,
+        content_type,
+        bytes,
+    } = file;
+    let (file_name, content_type) = (file_name.as_str(), content_type.as_str());
     let rt = parse_type(record_type)?;
     require(store, actor, rt, record_id, Action::Update).await?;
     if bytes.is_empty() {
@@ -205,8 +216,8 @@ mod tests {
     #[test]
     fn file_names_lose_paths_and_control_characters() {
         assert_eq!(clean_name("../../etc/passwd"), "passwd");
-        assert_eq!(clean_name("C:\\\\docs\\\\نامه.pdf"), "نامه.pdf");
-        assert_eq!(clean_name("a\\u{0}b\\nc.txt"), "abc.txt");
+        assert_eq!(clean_name("C:\\docs\\نامه.pdf"), "نامه.pdf");
+        assert_eq!(clean_name("a\u{0}b\nc.txt"), "abc.txt");
         assert_eq!(clean_name(""), "file");
     }
 }

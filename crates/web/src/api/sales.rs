@@ -442,9 +442,11 @@ async fn upload_attachment(
         &me.actor,
         &t.record_type,
         id,
-        &name,
-        &content_type,
-        bytes,
+        peyvand_services::sales::attachments::Upload {
+            file_name: name,
+            content_type,
+            bytes,
+        },
     )
     .await?;
     Ok((StatusCode::CREATED, Json(AttachmentOut::from(a))))

@@ -68,9 +68,11 @@ pub async fn upload(
         &me.actor,
         &t.record_type,
         id,
-        &name,
-        &content_type,
-        bytes,
+        attachments::Upload {
+            file_name: name,
+            content_type,
+            bytes,
+        },
     )
     .await
     {
