@@ -19,6 +19,7 @@ use crate::i18n::Tr;
 
 mod activities;
 mod deals;
+mod openapi_sales;
 mod platform;
 mod sales;
 
