@@ -62,6 +62,7 @@ pub enum Val {
     Json(Option<serde_json::Value>),
     Date(Option<chrono::NaiveDate>),
     Float(Option<f64>),
+    Bytes(Option<Vec<u8>>),
 }
 
 macro_rules! val_from {
@@ -92,6 +93,7 @@ val_from!(DateTime<Utc>, Time, |v| v);
 val_from!(serde_json::Value, Json, |v| v);
 val_from!(chrono::NaiveDate, Date, |v| v);
 val_from!(f64, Float, |v| v);
+val_from!(Vec<u8>, Bytes, |v| v);
 
 /// Builds a `Vec<Val>` from anything convertible: `args![id, name, now]`.
 #[macro_export]
@@ -124,6 +126,7 @@ macro_rules! bind_all {
                 Val::Json(v) => q.bind(v.map(sqlx::types::Json)),
                 Val::Date(v) => q.bind(v),
                 Val::Float(v) => q.bind(v),
+                Val::Bytes(v) => q.bind(v),
             };
         }
         q

@@ -17,6 +17,7 @@ mod companies;
 mod contacts;
 mod deals;
 mod home;
+mod imports;
 mod leads;
 mod profile;
 mod records;
@@ -112,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/settings/audit", get(settings::audit))
         .merge(deals_routes())
+        .merge(imports::routes())
         .route_layer(middleware::from_fn(crate::auth::require_ui));
     Router::new()
         .merge(public)
