@@ -4,6 +4,7 @@
 
 use std::io::Cursor;
 
+use crate::calendar::CalendarKind;
 use crate::text;
 
 /// A file read into a header row and data rows (every row as long as the header).
@@ -212,7 +213,7 @@ pub fn importable_fields(record_type: &str) -> &'static [&'static str] {
 const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "first_name",
-        &["نام", "firstname", "first", "givenname", "name_first"],
+        &["نام", "نام کوچک", "firstname", "first", "givenname", "name"],
     ),
     (
         "last_name",
@@ -225,6 +226,7 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "last",
             "surname",
             "familyname",
+            "family",
         ],
     ),
     (
@@ -473,6 +475,30 @@ pub fn auto_map(
         .collect()
 }
 
+/// The calendar a typed date is in when its year says so (`1369/01/01` is Jalali, `1990-03-21`
+/// Gregorian, whatever the user's calendar); `fallback` otherwise.
+pub fn detect_calendar(raw: &str, fallback: CalendarKind) -> CalendarKind {
+    let ascii = crate::digits::to_ascii(raw.trim());
+    let year = ascii
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|p| !p.is_empty())
+        .and_then(|p| (p.len() == 4).then(|| p.parse::<u32>().ok()).flatten());
+    match year {
+        Some(1200..=1499) => CalendarKind::Jalali,
+        Some(1700..=2300) => CalendarKind::Gregorian,
+        _ => fallback,
+    }
+}
+
+/// A date cell as ISO `YYYY-MM-DD` when it reads as a date in the calendar its year implies;
+/// the cell unchanged otherwise (so validation reports it).
+pub fn normalize_date_cell(raw: &str, fallback: CalendarKind) -> String {
+    match crate::sales::parse_user_date(raw, detect_calendar(raw, fallback)) {
+        Ok(d) => d.format("%Y-%m-%d").to_string(),
+        Err(_) => raw.to_owned(),
+    }
+}
+
 /// Parses a `--map "Column=field,Other=field2"` argument into (column, field) pairs.
 pub fn parse_map_arg(s: &str) -> Vec<(String, String)> {
     s.split(',')
@@ -498,6 +524,22 @@ mod tests {
         assert_eq!(tabs.rows[0], vec!["1", "2"]);
         assert_eq!(read_csv(b""), Err(FileError::Empty));
         assert_eq!(read_csv(&[0xff, 0xfe, 0x00]), Err(FileError::Unreadable));
+    }
+
+    #[test]
+    fn dates_are_read_in_the_calendar_their_year_implies() {
+        assert_eq!(
+            normalize_date_cell("۱۳۶۹/۰۱/۰۱", CalendarKind::Gregorian),
+            "1990-03-21"
+        );
+        assert_eq!(
+            normalize_date_cell("1990-03-21", CalendarKind::Jalali),
+            "1990-03-21"
+        );
+        assert_eq!(
+            normalize_date_cell("1369-13-01", CalendarKind::Gregorian),
+            "1369-13-01"
+        );
     }
 
     #[test]

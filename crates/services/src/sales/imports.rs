@@ -184,6 +184,7 @@ fn row_input(
     rt: RecordType,
     cols: &[Option<String>],
     row: &[String],
+    cal: CalendarKind,
 ) -> Result<RowInput, Vec<FieldError>> {
     let mut contact = ContactInput::default();
     let mut company = CompanyInput::default();
@@ -201,7 +202,14 @@ fn row_input(
         if cell.is_empty() {
             continue;
         }
-        let v = Some(cell.to_owned());
+        let v = if matches!(
+            field.as_str(),
+            "birth_date" | "anniversary_date" | "expected_close_date"
+        ) {
+            Some(import::normalize_date_cell(cell, cal))
+        } else {
+            Some(cell.to_owned())
+        };
         if let Some(key) = field.strip_prefix("custom.") {
             custom.insert(key.to_owned(), Value::String(cell.to_owned()));
             continue;
@@ -533,7 +541,7 @@ async fn prepare_batch(
     let mut ok: Vec<(i64, &Vec<String>, Prepared)> = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let n = first_row_number + i as i64;
-        let prepared = match row_input(runner.rt, cols, row) {
+        let prepared = match row_input(runner.rt, cols, row, runner.cal) {
             Ok(input) => runner.prepare(input).await,
             Err(errors) => Err(ServiceError::Validation(errors)),
         };
@@ -1156,7 +1164,7 @@ pub async fn preview(
     match resolve_mapping(record_type, &sheet.headers, &mapping, &runner.defs) {
         Ok(cols) => {
             for (i, row) in sheet.rows.iter().take(PREVIEW_ROWS).enumerate() {
-                let errors = match row_input(record_type, &cols, row) {
+                let errors = match row_input(record_type, &cols, row, cal) {
                     Ok(input) => match runner.prepare(input).await {
                         Ok(_) => vec![],
                         Err(ServiceError::Validation(e)) => e,
