@@ -172,6 +172,7 @@ async fn actor_and_ctx(
     (actor, ctx)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn import_now(
     app: &TestApp,
     actor: &peyvand_domain::access::Actor,

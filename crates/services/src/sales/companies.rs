@@ -138,6 +138,7 @@ fn tidy_opt(v: &Option<String>, current: &str) -> String {
         .unwrap_or_else(|| current.to_owned())
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn apply(
     store: &Store,
     actor: &Actor,

@@ -1233,7 +1233,8 @@ pub fn failures_csv(
     reason: &dyn Fn(&str) -> String,
 ) -> Vec<u8> {
     // Several problems of one row are one line of the report.
-    let mut by_row: BTreeMap<i64, (Vec<String>, Vec<String>, Vec<String>)> = BTreeMap::new();
+    type Line = (Vec<String>, Vec<String>, Vec<String>);
+    let mut by_row: BTreeMap<i64, Line> = BTreeMap::new();
     for f in failures {
         let e = by_row
             .entry(f.row_number)
