@@ -256,32 +256,39 @@ impl Store {
             .await
     }
 
-    /// Identifiers of live records of one type whose value is one of `values`: the duplicate
-    /// check of a whole batch in one query per few thousand values.
+    /// Identifiers of live records of one type that equal one of `ids` (kind, value): the
+    /// duplicate check of a whole batch in one query per kind (and few thousand values), on
+    /// the identifiers' primary key (kind, value, …).
     pub async fn live_identifiers_in(
         &self,
         record_type: &str,
         table: &str,
-        values: &[String],
+        ids: &[(&str, String)],
     ) -> StoreResult<Vec<crate::IdentifierHit>> {
+        let mut by_kind: std::collections::BTreeMap<&str, Vec<&String>> = Default::default();
+        for (k, v) in ids {
+            by_kind.entry(*k).or_default().push(v);
+        }
         let mut out = vec![];
-        for chunk in values.chunks(5000) {
-            let ps: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-            let mut vals = args![record_type];
-            vals.extend(chunk.iter().map(|v| Val::from(v.clone())));
-            let hits: Vec<crate::IdentifierHit> = self
-                .db
-                .fetch_all(
-                    format!(
-                        "SELECT i.kind, i.value, i.record_type, i.record_id FROM record_identifiers i \
-                         JOIN {table} r ON r.id = i.record_id WHERE i.record_type = $1 \
-                         AND r.deleted_at IS NULL AND i.value IN ({})",
-                        ps.join(", ")
-                    ),
-                    vals,
-                )
-                .await?;
-            out.extend(hits);
+        for (kind, values) in by_kind {
+            for chunk in values.chunks(5000) {
+                let ps: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+                let mut vals = args![kind, record_type];
+                vals.extend(chunk.iter().map(|v| Val::from((*v).clone())));
+                let hits: Vec<crate::IdentifierHit> = self
+                    .db
+                    .fetch_all(
+                        format!(
+                            "SELECT i.kind, i.value, i.record_type, i.record_id FROM record_identifiers i \
+                             JOIN {table} r ON r.id = i.record_id WHERE i.kind = $1 AND i.record_type = $2 \
+                             AND r.deleted_at IS NULL AND i.value IN ({})",
+                            ps.join(", ")
+                        ),
+                        vals,
+                    )
+                    .await?;
+                out.extend(hits);
+            }
         }
         Ok(out)
     }

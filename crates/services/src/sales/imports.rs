@@ -564,11 +564,9 @@ async fn prepare_batch(
     }
 
     // Duplicates: existing live records (one query) and earlier rows of this batch.
-    let values: Vec<String> = {
-        let mut v: Vec<String> = ok
-            .iter()
-            .flat_map(|(_, _, p)| p.identifiers().into_iter().map(|(_, v)| v))
-            .collect();
+    let values: Vec<(&'static str, String)> = {
+        let mut v: Vec<(&'static str, String)> =
+            ok.iter().flat_map(|(_, _, p)| p.identifiers()).collect();
         v.sort();
         v.dedup();
         v
