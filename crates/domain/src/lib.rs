@@ -15,6 +15,7 @@ pub mod access;
 pub mod calendar;
 pub mod digits;
 pub mod email;
+pub mod import;
 pub mod money;
 pub mod national_id;
 pub mod phone;

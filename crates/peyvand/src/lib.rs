@@ -13,6 +13,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
+use peyvand_domain::access::RecordType;
 use peyvand_services::accounts::{self, MIN_PASSWORD_CHARS, NewUser};
 use peyvand_services::audit::{Ctx, Who};
 use peyvand_services::{Origin, ServiceError, auth};
@@ -92,6 +93,44 @@ pub enum Command {
         /// A file written by `peyvand backup`.
         file: PathBuf,
     },
+    /// Import a CSV or xlsx file; prints `imported N, updated N, skipped N, failed N`.
+    Import(ImportArgs),
+    /// Export every record of a type (as the user sees them) to CSV or xlsx.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// contacts, companies, leads or deals.
+    #[arg(value_parser = ["contacts", "companies", "leads", "deals"])]
+    pub record_type: String,
+    /// The CSV (UTF-8; `,` `;` or tab) or xlsx file.
+    pub file: PathBuf,
+    /// Which column fills which field: "Column=field,Other=custom.key" (default: by the
+    /// headers' names, Persian or English).
+    #[arg(long, value_name = "MAP")]
+    pub map: Option<String>,
+    /// What to do with rows that match an existing record.
+    #[arg(long, default_value = "skip", value_parser = ["skip", "update", "create"])]
+    pub duplicates: String,
+    /// The importing user (default: the first administrator).
+    #[arg(long = "as", value_name = "EMAIL")]
+    pub as_user: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// contacts, companies, leads or deals.
+    #[arg(value_parser = ["contacts", "companies", "leads", "deals"])]
+    pub record_type: String,
+    #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
+    pub format: String,
+    /// The file to write.
+    #[arg(long, value_name = "FILE")]
+    pub to: PathBuf,
+    /// The exporting user (default: the first administrator).
+    #[arg(long = "as", value_name = "EMAIL")]
+    pub as_user: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -246,6 +285,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let sweeper = tokio::spawn(sweep_sessions(store.clone()));
+    let worker = tokio::spawn(run_jobs(store.clone()));
     let router = peyvand_web::app(store.clone(), config);
     let served = axum::serve(
         listener,
@@ -254,6 +294,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     sweeper.abort();
+    worker.abort();
     store.db.close().await;
     served.context("the server stopped with an error")
 }
@@ -266,6 +307,22 @@ async fn sweep_sessions(store: Store) {
             Ok(0) => {}
             Ok(n) => tracing::info!(deleted = n, "expired sessions removed"),
             Err(e) => tracing::warn!(error = %e, "cannot remove expired sessions"),
+        }
+    }
+}
+
+/// The background worker: claims one job at a time from the durable queue (shared by every
+/// instance), sleeping a little when there is none.
+pub async fn run_jobs(store: Store) {
+    let worker = peyvand_services::jobs::worker_name();
+    loop {
+        match peyvand_services::jobs::run_one(&store, &worker).await {
+            Ok(true) => {}
+            Ok(false) => tokio::time::sleep(Duration::from_millis(500)).await,
+            Err(e) => {
+                tracing::warn!(error = %e, "job queue unavailable");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
         }
     }
 }
@@ -341,6 +398,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => api_key_create(&location, &user, &name).await,
         Command::Backup { to } => run_backup(&location, &to).await,
         Command::Restore { file } => run_restore(&location, &file).await,
+        Command::Import(args) => run_import(&location, args).await,
+        Command::Export(args) => run_export(&location, args).await,
     }
 }
 
@@ -548,4 +607,171 @@ async fn run_restore(location: &DbLocation, file: &std::path::Path) -> anyhow::R
     }
     println!("migrations applied; the database is ready");
     Ok(())
+}
+
+fn record_type_of(plural: &str) -> RecordType {
+    match plural {
+        "companies" => RecordType::Company,
+        "leads" => RecordType::Lead,
+        "deals" => RecordType::Deal,
+        _ => RecordType::Contact,
+    }
+}
+
+/// The user a CLI import or export acts as: the one named, or the first active administrator.
+async fn cli_user(store: &Store, email: Option<&str>) -> anyhow::Result<peyvand_store::UserRecord> {
+    let user = match email {
+        Some(e) => {
+            let address = peyvand_domain::email::parse(e)
+                .map_err(|_| Invalid(vec![format!("as: {e} is not a valid email address")]))?;
+            store
+                .user_by_email(address.as_str())
+                .await
+                .context("cannot look the user up")?
+                .with_context(|| format!("no user with the email address {}", address.as_str()))?
+        }
+        None => {
+            let admin = store
+                .list_roles()
+                .await
+                .context("cannot read the roles")?
+                .into_iter()
+                .find(|r| r.key == "admin")
+                .context("no administrator role")?;
+            let mut after = None;
+            let mut found = None;
+            while found.is_none() {
+                let page = store
+                    .list_users(None, after, 200)
+                    .await
+                    .context("cannot read the users")?;
+                let Some(last) = page.last() else { break };
+                after = Some(last.id);
+                found = page
+                    .into_iter()
+                    .filter(|u| u.active && u.role_id == admin.id)
+                    .min_by_key(|u| u.created_at);
+            }
+            found.context("no active administrator: create one first, or give --as EMAIL")?
+        }
+    };
+    if !user.active {
+        bail!("the user {} is deactivated", user.email);
+    }
+    Ok(user)
+}
+
+fn cli_ctx(user: &peyvand_store::UserRecord) -> Ctx {
+    Ctx {
+        who: Who::user(user.id, &user.email),
+        origin: Origin::cli(),
+    }
+}
+
+fn service_error(e: ServiceError, what: &str) -> anyhow::Error {
+    match e {
+        ServiceError::Validation(fields) => Invalid(
+            fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.code))
+                .collect(),
+        )
+        .into(),
+        ServiceError::Forbidden => anyhow::anyhow!("{what}: the user may not do this"),
+        other => anyhow::Error::new(other).context(what.to_owned()),
+    }
+}
+
+async fn run_import(location: &DbLocation, args: ImportArgs) -> anyhow::Result<()> {
+    use peyvand_services::sales::imports::{self, DuplicateMode, NewImport};
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let store = open_store(location).await?;
+    let out = async {
+        let user = cli_user(&store, args.as_user.as_deref()).await?;
+        let actor = auth::actor_for(&store, &user)
+            .await
+            .context("cannot read the user's role")?;
+        let prefs = accounts::prefs_of(&user);
+        let file_name = args
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let import = imports::start_import(
+            &store,
+            &cli_ctx(&user),
+            &actor,
+            NewImport {
+                record_type: record_type_of(&args.record_type),
+                file_name: &file_name,
+                bytes,
+                mapping: args
+                    .map
+                    .as_deref()
+                    .map(peyvand_domain::import::parse_map_arg),
+                duplicate_mode: DuplicateMode::parse(&args.duplicates).unwrap_or_default(),
+                calendar: prefs.calendar,
+                enqueue: false,
+                draft: false,
+            },
+        )
+        .await
+        .map_err(|e| service_error(e, "cannot start the import"))?;
+        let done = imports::run_import(&store, import.id, &|p| {
+            eprintln!("{}/{} rows", p.processed_rows, p.total_rows);
+        })
+        .await
+        .map_err(|e| service_error(e, "the import failed"))?;
+        println!(
+            "imported {}, updated {}, skipped {}, failed {}",
+            done.imported, done.updated, done.skipped, done.failed
+        );
+        if done.failed > 0 {
+            for f in store.import_failures(done.id).await.unwrap_or_default() {
+                eprintln!("row {}: {}: {}", f.row_number, f.field, f.code);
+            }
+        }
+        Ok(())
+    }
+    .await;
+    store.db.close().await;
+    out
+}
+
+async fn run_export(location: &DbLocation, args: ExportArgs) -> anyhow::Result<()> {
+    use peyvand_services::sales::{common::ListRequest, export};
+    let store = open_store(location).await?;
+    let out = async {
+        let user = cli_user(&store, args.as_user.as_deref()).await?;
+        let actor = auth::actor_for(&store, &user)
+            .await
+            .context("cannot read the user's role")?;
+        let table = export::export_table(
+            &store,
+            &actor,
+            record_type_of(&args.record_type),
+            &ListRequest::default(),
+        )
+        .await
+        .map_err(|e| service_error(e, "cannot export"))?;
+        let bytes = if args.format == "xlsx" {
+            let rtl = user.language != "en";
+            export::xlsx_bytes(&table, rtl, &args.record_type)
+                .map_err(|e| service_error(e, "cannot write the workbook"))?
+        } else {
+            export::csv_bytes(&table.headers, table.rows.iter().cloned())
+        };
+        std::fs::write(&args.to, bytes)
+            .with_context(|| format!("cannot write {}", args.to.display()))?;
+        println!(
+            "exported {} rows to {}",
+            table.rows.len(),
+            args.to.display()
+        );
+        Ok(())
+    }
+    .await;
+    store.db.close().await;
+    out
 }

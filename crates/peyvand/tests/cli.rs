@@ -640,3 +640,107 @@ fn with_database_replaces_only_the_name() {
         "postgres://h:5432/t3"
     );
 }
+
+// ---- import and export ----
+
+fn import_export(target: &Target, dir: &Path) {
+    ok(create_user(target, "admin@example.com", "admin"));
+    let csv = dir.join("people.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}نام,نام خانوادگی,موبایل,کد ملی,تاریخ تولد\n\
+         علی,رضایی,۰۹۱۲۱۲۳۴۵۶۷,2741234566,۱۳۶۹/۰۱/۰۱\n\
+         بد,ردیف,09120000001,1234567890,\n\
+         تکراری,کاربر,+98 912 123 4567,,\n",
+    )
+    .unwrap();
+    let out = ok(run(target, &["import", "contacts", csv.to_str().unwrap()]));
+    assert_eq!(
+        stdout(&out),
+        "imported 1, updated 0, skipped 1, failed 1\n",
+        "stderr: {}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("national_id"), "{}", stderr(&out));
+
+    // An explicit mapping, and duplicates updated.
+    let other = dir.join("other.csv");
+    std::fs::write(&other, "Mobile;Family;City\n09121234567;رضایی‌فر;شیراز\n").unwrap();
+    let out = ok(run(
+        target,
+        &[
+            "import",
+            "contacts",
+            other.to_str().unwrap(),
+            "--map",
+            "Mobile=phones,Family=last_name,City=city",
+            "--duplicates",
+            "update",
+            "--as",
+            "admin@example.com",
+        ],
+    ));
+    assert_eq!(stdout(&out), "imported 0, updated 1, skipped 0, failed 0\n");
+
+    // A mapping to an unknown field is refused and names the column.
+    let out = run(
+        target,
+        &[
+            "import",
+            "contacts",
+            other.to_str().unwrap(),
+            "--map",
+            "Mobile=telephone",
+        ],
+    );
+    fails_with(&out, 2, "mapping.Mobile: import.unknown_field");
+
+    let to = dir.join("contacts.csv");
+    ok(run(
+        target,
+        &[
+            "export",
+            "contacts",
+            "--format",
+            "csv",
+            "--to",
+            to.to_str().unwrap(),
+        ],
+    ));
+    let bytes = std::fs::read(&to).unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "CSV export starts with a BOM"
+    );
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(
+        text.contains("رضایی‌فر") && text.contains("شیراز") && text.contains("1990-03-21"),
+        "{text}"
+    );
+    let xlsx = dir.join("contacts.xlsx");
+    ok(run(
+        target,
+        &[
+            "export",
+            "contacts",
+            "--format",
+            "xlsx",
+            "--to",
+            xlsx.to_str().unwrap(),
+        ],
+    ));
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+}
+
+#[test]
+fn sqlite_import_and_export() {
+    let dir = TempDir::new();
+    import_export(&Target::DataDir(dir.path().join("data")), dir.path());
+}
+
+#[test]
+fn postgres_import_and_export() {
+    let pg = PgDb::create();
+    let dir = TempDir::new();
+    import_export(&Target::Url(pg.url.clone()), dir.path());
+}

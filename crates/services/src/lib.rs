@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod jobs;
 pub mod sales;
 
 pub use error::{Duplicate, FieldError, ServiceError, ServiceResult};

@@ -8,12 +8,16 @@ pub mod activities;
 pub mod backup;
 pub mod db;
 pub mod error;
+pub mod imports;
+pub mod jobs;
 pub mod platform;
 pub mod query;
 pub mod sales;
 
 pub use db::{Backend, Db, DbLocation, Tx, Val};
 pub use error::{StoreError, StoreResult};
+pub use imports::*;
+pub use jobs::*;
 pub use platform::*;
 pub use sales::*;
 pub use sqlx::types::Json;

@@ -535,8 +535,43 @@ fn with_created(
 }
 
 macro_rules! crud {
-    ($rec:ty, $table:expr, $cols:ident, $insert:ident, $update:ident, $get:ident, $list:ident) => {
+    ($rec:ty, $table:expr, $cols:ident, $insert:ident, $insert_many:ident, $get_many:ident, $update:ident, $get:ident, $list:ident) => {
         impl Store {
+            /// Many new records in as few statements as possible (imports).
+            pub async fn $insert_many(
+                &self,
+                tx: &mut Tx,
+                rows: &[(&$rec, String)],
+            ) -> StoreResult<()> {
+                let rows = rows
+                    .iter()
+                    .map(|(r, search)| with_created(r.id, r.created_at, $cols(r, search)))
+                    .collect();
+                crate::imports::insert_many(tx, $table.name, rows, false).await
+            }
+
+            /// Records by id, deleted ones included.
+            pub async fn $get_many(&self, ids: &[Uuid]) -> StoreResult<Vec<$rec>> {
+                let mut out = vec![];
+                for chunk in ids.chunks(5000) {
+                    let ps: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                    let rows: Vec<$rec> = self
+                        .db
+                        .fetch_all(
+                            format!(
+                                "SELECT {} FROM {} WHERE id IN ({})",
+                                $table.select,
+                                $table.name,
+                                ps.join(", ")
+                            ),
+                            chunk.iter().map(|id| Val::from(*id)).collect(),
+                        )
+                        .await?;
+                    out.extend(rows);
+                }
+                Ok(out)
+            }
+
             pub async fn $insert(
                 &self,
                 tx: &mut Tx,
@@ -587,6 +622,8 @@ crud!(
     COMPANIES,
     company_cols,
     insert_company,
+    insert_companies,
+    companies_by_ids,
     update_company,
     company,
     list_companies
@@ -596,6 +633,8 @@ crud!(
     CONTACTS,
     contact_cols,
     insert_contact,
+    insert_contacts,
+    contacts_by_ids,
     update_contact,
     contact,
     list_contacts
@@ -605,6 +644,8 @@ crud!(
     LEADS,
     lead_cols,
     insert_lead,
+    insert_leads,
+    leads_by_ids,
     update_lead,
     lead,
     list_leads
@@ -614,6 +655,8 @@ crud!(
     DEALS,
     deal_cols,
     insert_deal,
+    insert_deals,
+    deals_by_ids,
     update_deal,
     deal,
     list_deals
@@ -629,6 +672,8 @@ crud!(
     ACTIVITIES,
     activity_cols_for,
     insert_activity,
+    insert_activities,
+    activities_by_ids,
     update_activity,
     activity,
     list_activities

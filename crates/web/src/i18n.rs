@@ -14,6 +14,7 @@ const FA: &[&str] = &[
     include_str!("../locales/fa/records.ftl"),
     include_str!("../locales/fa/deals.ftl"),
     include_str!("../locales/fa/activities.ftl"),
+    include_str!("../locales/fa/imports.ftl"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
@@ -21,6 +22,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/records.ftl"),
     include_str!("../locales/en/deals.ftl"),
     include_str!("../locales/en/activities.ftl"),
+    include_str!("../locales/en/imports.ftl"),
 ];
 
 /// Both catalogues, loaded once at start.

@@ -141,6 +141,16 @@ pub const KNOWN_ERROR_CODES: &[&str] = &[
     "referral.team_empty",
     "referral.same_owner",
     "reassign.same_user",
+    "import.file_empty",
+    "import.file_unreadable",
+    "import.unknown_column",
+    "import.unknown_field",
+    "import.field_twice",
+    "import.nothing_mapped",
+    "import.bad_record_type",
+    "import.bad_duplicate_mode",
+    "import.not_allowed",
+    "export.bad_format",
 ];
 
 /// The whole application as one router.

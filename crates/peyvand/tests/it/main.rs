@@ -8,6 +8,7 @@ mod contacts;
 mod deals;
 mod files;
 mod harness;
+mod imports;
 mod journey;
 mod leads;
 mod ui;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use peyvand_domain::access::{Action, Actor, RecordType};
 use peyvand_domain::calendar::CalendarKind;
-use peyvand_domain::sales::{self, EmailEntry, PhoneEntry};
+use peyvand_domain::sales::{self, EmailEntry, FieldDef, PhoneEntry};
 use peyvand_domain::{national_id, text};
 use peyvand_store::query::Page;
 use peyvand_store::{COMPANIES, CompanyRecord, Json, Store, Tx};
@@ -138,6 +138,7 @@ fn tidy_opt(v: &Option<String>, current: &str) -> String {
         .unwrap_or_else(|| current.to_owned())
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn apply(
     store: &Store,
     actor: &Actor,
@@ -145,6 +146,7 @@ async fn apply(
     c: &mut CompanyRecord,
     input: &CompanyInput,
     is_new: bool,
+    defs: &[FieldDef],
     p: &mut Problems,
 ) -> ServiceResult<()> {
     c.name = tidy_opt(&input.name, &c.name);
@@ -216,17 +218,16 @@ async fn apply(
         check_owner(store, actor, RecordType::Company, Action::Create, owner, p).await?;
         c.owner_id = owner;
     }
-    let defs = common::field_defs(store, RecordType::Company).await?;
     if let Some(custom) = &input.custom {
         let mut merged = c.custom.0.clone();
         for (k, v) in custom {
             merged.insert(k.clone(), v.clone());
         }
-        match sales::validate_custom(&defs, &merged, cal) {
+        match sales::validate_custom(defs, &merged, cal) {
             Ok(v) => c.custom = Json(v),
             Err(problems) => add_problems(p, problems),
         }
-    } else if is_new && let Err(problems) = sales::validate_custom(&defs, &c.custom.0, cal) {
+    } else if is_new && let Err(problems) = sales::validate_custom(defs, &c.custom.0, cal) {
         add_problems(p, problems);
     }
     Ok(())
@@ -270,6 +271,18 @@ pub async fn prepare_new(
     input: &CompanyInput,
     cal: CalendarKind,
 ) -> ServiceResult<CompanyRecord> {
+    let defs = common::field_defs(store, RecordType::Company).await?;
+    prepare_new_with(store, actor, input, cal, &defs).await
+}
+
+/// [`prepare_new`] with the custom field definitions already loaded (imports load them once).
+pub async fn prepare_new_with(
+    store: &Store,
+    actor: &Actor,
+    input: &CompanyInput,
+    cal: CalendarKind,
+    defs: &[FieldDef],
+) -> ServiceResult<CompanyRecord> {
     actor.require(RecordType::Company, Action::Create)?;
     let now = Utc::now();
     let mut c = CompanyRecord {
@@ -295,7 +308,7 @@ pub async fn prepare_new(
         deleted_at: None,
     };
     let mut p = Problems::default();
-    apply(store, actor, cal, &mut c, input, true, &mut p).await?;
+    apply(store, actor, cal, &mut c, input, true, defs, &mut p).await?;
     p.finish()?;
     Ok(c)
 }
@@ -383,6 +396,23 @@ pub async fn update(
     cal: CalendarKind,
 ) -> ServiceResult<CompanyRecord> {
     let before = get(store, actor, id).await?;
+    let defs = common::field_defs(store, RecordType::Company).await?;
+    let after = prepare_update_with(store, actor, &before, input, cal, &defs).await?;
+    let mut tx = store.begin().await?;
+    save_update(store, &mut tx, ctx, &before, &after).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Validates a change to a company the actor may update, without saving it.
+pub async fn prepare_update_with(
+    store: &Store,
+    actor: &Actor,
+    before: &CompanyRecord,
+    input: &CompanyInput,
+    cal: CalendarKind,
+    defs: &[FieldDef],
+) -> ServiceResult<CompanyRecord> {
     if before.deleted_at.is_some() {
         return Err(ServiceError::NotFound);
     }
@@ -390,27 +420,47 @@ pub async fn update(
     let mut after = before.clone();
     after.updated_at = Utc::now();
     let mut p = Problems::default();
-    apply(store, actor, cal, &mut after, input, false, &mut p).await?;
+    apply(store, actor, cal, &mut after, input, false, defs, &mut p).await?;
     p.finish()?;
-    let mut tx = store.begin().await?;
+    Ok(after)
+}
+
+/// Saves a validated change inside the caller's transaction, with identifiers and audit.
+pub async fn save_update(
+    store: &Store,
+    tx: &mut Tx,
+    ctx: &Ctx,
+    before: &CompanyRecord,
+    after: &CompanyRecord,
+) -> ServiceResult<()> {
+    store.update_company(tx, after, &search_text(after)).await?;
     store
-        .update_company(&mut tx, &after, &search_text(&after))
-        .await?;
-    store
-        .set_identifiers(&mut tx, "company", id, &identifiers(&after))
+        .set_identifiers(tx, "company", after.id, &identifiers(after))
         .await?;
     audit::record(
         store,
-        &mut tx,
+        tx,
         ctx,
         "update",
         "company",
-        Some(id.to_string()),
-        audit::diff(&snapshot(&before), &snapshot(&after)),
+        Some(after.id.to_string()),
+        audit::diff(&snapshot(before), &snapshot(after)),
     )
     .await?;
-    tx.commit().await?;
-    Ok(after)
+    Ok(())
+}
+
+/// Saves many prepared companies at once (imports); the caller audits the batch.
+pub async fn insert_many(store: &Store, tx: &mut Tx, rows: &[CompanyRecord]) -> ServiceResult<()> {
+    let with_search: Vec<(&CompanyRecord, String)> =
+        rows.iter().map(|c| (c, search_text(c))).collect();
+    store.insert_companies(tx, &with_search).await?;
+    let ids: Vec<(Uuid, &'static str, String)> = rows
+        .iter()
+        .flat_map(|c| identifiers(c).into_iter().map(|(k, v)| (c.id, k, v)))
+        .collect();
+    store.insert_identifiers_many(tx, "company", &ids).await?;
+    Ok(())
 }
 
 pub async fn set_deleted(

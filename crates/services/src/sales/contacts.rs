@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use peyvand_domain::access::{Action, Actor, RecordType};
 use peyvand_domain::calendar::CalendarKind;
-use peyvand_domain::sales::{self, CONTACT_CHANNELS, EmailEntry, PhoneEntry};
+use peyvand_domain::sales::{self, CONTACT_CHANNELS, EmailEntry, FieldDef, PhoneEntry};
 use peyvand_domain::{national_id, text};
 use peyvand_store::query::Page;
 use peyvand_store::{CONTACTS, ContactRecord, Json, Store, Tx};
@@ -178,6 +178,7 @@ async fn apply(
     cal: CalendarKind,
     c: &mut ContactRecord,
     input: &ContactInput,
+    defs: &[FieldDef],
     p: &mut Problems,
 ) -> ServiceResult<()> {
     c.first_name = tidy_opt(&input.first_name, &c.first_name);
@@ -281,21 +282,19 @@ async fn apply(
         c.owner_id = owner;
     }
     if let Some(custom) = &input.custom {
-        let defs = common::field_defs(store, RecordType::Contact).await?;
         // Unchanged keys keep their values: the input is merged onto what is stored.
         let mut merged = c.custom.0.clone();
         for (k, v) in custom {
             merged.insert(k.clone(), v.clone());
         }
         merged.retain(|k, _| defs.iter().any(|d| &d.key == k) || custom.contains_key(k));
-        match sales::validate_custom(&defs, &merged, cal) {
+        match sales::validate_custom(defs, &merged, cal) {
             Ok(v) => c.custom = Json(v),
             Err(problems) => add_problems(p, problems),
         }
     } else if c.created_at == c.updated_at {
         // New records still need their required custom fields.
-        let defs = common::field_defs(store, RecordType::Contact).await?;
-        if let Err(problems) = sales::validate_custom(&defs, &c.custom.0, cal) {
+        if let Err(problems) = sales::validate_custom(defs, &c.custom.0, cal) {
             add_problems(p, problems);
         }
     }
@@ -337,6 +336,18 @@ pub async fn prepare_new(
     input: &ContactInput,
     cal: CalendarKind,
 ) -> ServiceResult<ContactRecord> {
+    let defs = common::field_defs(store, RecordType::Contact).await?;
+    prepare_new_with(store, actor, input, cal, &defs).await
+}
+
+/// [`prepare_new`] with the custom field definitions already loaded (imports load them once).
+pub async fn prepare_new_with(
+    store: &Store,
+    actor: &Actor,
+    input: &ContactInput,
+    cal: CalendarKind,
+    defs: &[FieldDef],
+) -> ServiceResult<ContactRecord> {
     actor.require(RecordType::Contact, Action::Create)?;
     let now = Utc::now();
     let mut c = ContactRecord {
@@ -364,7 +375,7 @@ pub async fn prepare_new(
         deleted_at: None,
     };
     let mut p = Problems::default();
-    apply(store, actor, cal, &mut c, input, &mut p).await?;
+    apply(store, actor, cal, &mut c, input, defs, &mut p).await?;
     p.finish()?;
     Ok(c)
 }
@@ -462,6 +473,23 @@ pub async fn update(
     cal: CalendarKind,
 ) -> ServiceResult<ContactRecord> {
     let before = get(store, actor, id).await?;
+    let defs = common::field_defs(store, RecordType::Contact).await?;
+    let after = prepare_update_with(store, actor, &before, input, cal, &defs).await?;
+    let mut tx = store.begin().await?;
+    save_update(store, &mut tx, ctx, &before, &after).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Validates a change to a contact the actor may update, without saving it.
+pub async fn prepare_update_with(
+    store: &Store,
+    actor: &Actor,
+    before: &ContactRecord,
+    input: &ContactInput,
+    cal: CalendarKind,
+    defs: &[FieldDef],
+) -> ServiceResult<ContactRecord> {
     if before.deleted_at.is_some() {
         return Err(ServiceError::NotFound);
     }
@@ -469,29 +497,59 @@ pub async fn update(
     let mut after = before.clone();
     after.updated_at = Utc::now();
     let mut p = Problems::default();
-    apply(store, actor, cal, &mut after, input, &mut p).await?;
+    apply(store, actor, cal, &mut after, input, defs, &mut p).await?;
     p.finish()?;
+    Ok(after)
+}
+
+/// Saves a validated change inside the caller's transaction, with identifiers and audit.
+pub async fn save_update(
+    store: &Store,
+    tx: &mut Tx,
+    ctx: &Ctx,
+    before: &ContactRecord,
+    after: &ContactRecord,
+) -> ServiceResult<()> {
     let company = company_name(store, after.company_id).await?;
-    let mut tx = store.begin().await?;
     store
-        .update_contact(&mut tx, &after, &search_text(&after, &company))
+        .update_contact(tx, after, &search_text(after, &company))
         .await?;
     store
-        .set_identifiers(&mut tx, "contact", id, &identifiers(&after))
+        .set_identifiers(tx, "contact", after.id, &identifiers(after))
         .await?;
-    let diff = audit::diff(&snapshot(&before), &snapshot(&after));
+    let diff = audit::diff(&snapshot(before), &snapshot(after));
     audit::record(
         store,
-        &mut tx,
+        tx,
         ctx,
         "update",
         "contact",
-        Some(id.to_string()),
+        Some(after.id.to_string()),
         diff,
     )
     .await?;
-    tx.commit().await?;
-    Ok(after)
+    Ok(())
+}
+
+/// Saves many prepared contacts at once (imports): rows and identifiers in a few statements.
+/// `company_names` gives each contact's company name for its search text. The caller writes
+/// one audit entry for the whole batch.
+pub async fn insert_many(
+    store: &Store,
+    tx: &mut Tx,
+    rows: &[(ContactRecord, String)],
+) -> ServiceResult<()> {
+    let with_search: Vec<(&ContactRecord, String)> = rows
+        .iter()
+        .map(|(c, company)| (c, search_text(c, company)))
+        .collect();
+    store.insert_contacts(tx, &with_search).await?;
+    let ids: Vec<(Uuid, &'static str, String)> = rows
+        .iter()
+        .flat_map(|(c, _)| identifiers(c).into_iter().map(|(k, v)| (c.id, k, v)))
+        .collect();
+    store.insert_identifiers_many(tx, "contact", &ids).await?;
+    Ok(())
 }
 
 /// Soft delete (the recycle bin) or restore.

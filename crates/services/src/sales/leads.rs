@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use peyvand_domain::access::{Action, Actor, RecordType};
 use peyvand_domain::calendar::CalendarKind;
-use peyvand_domain::sales::{self, LEAD_SOURCES, LEAD_STATUSES};
+use peyvand_domain::sales::{self, FieldDef, LEAD_SOURCES, LEAD_STATUSES};
 use peyvand_domain::{email, phone, text};
 use peyvand_store::query::Page;
 use peyvand_store::{Json, LEADS, LeadRecord, Store};
@@ -159,6 +159,7 @@ fn tidy_opt(v: &Option<String>, current: &str) -> String {
         .unwrap_or_else(|| current.to_owned())
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn apply(
     store: &Store,
     actor: &Actor,
@@ -166,6 +167,7 @@ async fn apply(
     l: &mut LeadRecord,
     input: &LeadInput,
     is_new: bool,
+    defs: &[FieldDef],
     p: &mut Problems,
 ) -> ServiceResult<()> {
     l.title = tidy_opt(&input.title, &l.title);
@@ -241,17 +243,16 @@ async fn apply(
         check_owner(store, actor, RecordType::Lead, Action::Create, owner, p).await?;
         l.owner_id = owner;
     }
-    let defs = common::field_defs(store, RecordType::Lead).await?;
     if let Some(custom) = &input.custom {
         let mut merged = l.custom.0.clone();
         for (k, v) in custom {
             merged.insert(k.clone(), v.clone());
         }
-        match sales::validate_custom(&defs, &merged, cal) {
+        match sales::validate_custom(defs, &merged, cal) {
             Ok(v) => l.custom = Json(v),
             Err(problems) => add_problems(p, problems),
         }
-    } else if is_new && let Err(problems) = sales::validate_custom(&defs, &l.custom.0, cal) {
+    } else if is_new && let Err(problems) = sales::validate_custom(defs, &l.custom.0, cal) {
         add_problems(p, problems);
     }
     Ok(())
@@ -297,28 +298,69 @@ pub async fn create(
     input: &LeadInput,
     cal: CalendarKind,
 ) -> ServiceResult<LeadRecord> {
+    let defs = common::field_defs(store, RecordType::Lead).await?;
+    let l = prepare_new_with(store, actor, input, cal, &defs).await?;
+    let mut tx = store.begin().await?;
+    insert_new(store, &mut tx, ctx, &l).await?;
+    tx.commit().await?;
+    Ok(l)
+}
+
+/// Validates a new lead without saving it, with the custom field definitions loaded.
+pub async fn prepare_new_with(
+    store: &Store,
+    actor: &Actor,
+    input: &LeadInput,
+    cal: CalendarKind,
+    defs: &[FieldDef],
+) -> ServiceResult<LeadRecord> {
     actor.require(RecordType::Lead, Action::Create)?;
     let mut l = empty(actor.user_id, Utc::now());
     let mut p = Problems::default();
-    apply(store, actor, cal, &mut l, input, true, &mut p).await?;
+    apply(store, actor, cal, &mut l, input, true, defs, &mut p).await?;
     p.finish()?;
-    let mut tx = store.begin().await?;
-    store.insert_lead(&mut tx, &l, &search_text(&l)).await?;
+    Ok(l)
+}
+
+/// Saves a prepared lead inside the caller's transaction, with its identifiers and audit.
+pub async fn insert_new(
+    store: &Store,
+    tx: &mut peyvand_store::Tx,
+    ctx: &Ctx,
+    l: &LeadRecord,
+) -> ServiceResult<()> {
+    store.insert_lead(tx, l, &search_text(l)).await?;
     store
-        .set_identifiers(&mut tx, "lead", l.id, &identifiers(&l))
+        .set_identifiers(tx, "lead", l.id, &identifiers(l))
         .await?;
     audit::record(
         store,
-        &mut tx,
+        tx,
         ctx,
         "create",
         "lead",
         Some(l.id.to_string()),
-        audit::diff(&json!({}), &snapshot(&l)),
+        audit::diff(&json!({}), &snapshot(l)),
     )
     .await?;
-    tx.commit().await?;
-    Ok(l)
+    Ok(())
+}
+
+/// Saves many prepared leads at once (imports); the caller audits the batch.
+pub async fn insert_many(
+    store: &Store,
+    tx: &mut peyvand_store::Tx,
+    rows: &[LeadRecord],
+) -> ServiceResult<()> {
+    let with_search: Vec<(&LeadRecord, String)> =
+        rows.iter().map(|l| (l, search_text(l))).collect();
+    store.insert_leads(tx, &with_search).await?;
+    let ids: Vec<(Uuid, &'static str, String)> = rows
+        .iter()
+        .flat_map(|l| identifiers(l).into_iter().map(|(k, v)| (l.id, k, v)))
+        .collect();
+    store.insert_identifiers_many(tx, "lead", &ids).await?;
+    Ok(())
 }
 
 pub async fn get(store: &Store, actor: &Actor, id: Uuid) -> ServiceResult<LeadRecord> {
@@ -337,15 +379,27 @@ async fn write(
     action: &str,
 ) -> ServiceResult<()> {
     let mut tx = store.begin().await?;
+    save_update(store, &mut tx, ctx, before, after, action).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Saves a validated change inside the caller's transaction, with identifiers and audit.
+pub async fn save_update(
+    store: &Store,
+    tx: &mut peyvand_store::Tx,
+    ctx: &Ctx,
+    before: &LeadRecord,
+    after: &LeadRecord,
+    action: &str,
+) -> ServiceResult<()> {
+    store.update_lead(tx, after, &search_text(after)).await?;
     store
-        .update_lead(&mut tx, after, &search_text(after))
-        .await?;
-    store
-        .set_identifiers(&mut tx, "lead", after.id, &identifiers(after))
+        .set_identifiers(tx, "lead", after.id, &identifiers(after))
         .await?;
     audit::record(
         store,
-        &mut tx,
+        tx,
         ctx,
         action,
         "lead",
@@ -353,7 +407,6 @@ async fn write(
         audit::diff(&snapshot(before), &snapshot(after)),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -366,6 +419,21 @@ pub async fn update(
     cal: CalendarKind,
 ) -> ServiceResult<LeadRecord> {
     let before = get(store, actor, id).await?;
+    let defs = common::field_defs(store, RecordType::Lead).await?;
+    let after = prepare_update_with(store, actor, &before, input, cal, &defs).await?;
+    write(store, ctx, &before, &after, "update").await?;
+    Ok(after)
+}
+
+/// Validates a change to a lead the actor may update, without saving it.
+pub async fn prepare_update_with(
+    store: &Store,
+    actor: &Actor,
+    before: &LeadRecord,
+    input: &LeadInput,
+    cal: CalendarKind,
+    defs: &[FieldDef],
+) -> ServiceResult<LeadRecord> {
     if before.deleted_at.is_some() {
         return Err(ServiceError::NotFound);
     }
@@ -373,9 +441,8 @@ pub async fn update(
     let mut after = before.clone();
     after.updated_at = Utc::now();
     let mut p = Problems::default();
-    apply(store, actor, cal, &mut after, input, false, &mut p).await?;
+    apply(store, actor, cal, &mut after, input, false, defs, &mut p).await?;
     p.finish()?;
-    write(store, ctx, &before, &after, "update").await?;
     Ok(after)
 }
 

@@ -7,6 +7,8 @@ pub mod companies;
 pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
+pub mod export;
+pub mod imports;
 pub mod leads;
 pub mod my_day;
 pub mod pipelines;

@@ -19,6 +19,7 @@ use crate::i18n::Tr;
 
 mod activities;
 mod deals;
+pub mod imports;
 mod openapi_sales;
 mod platform;
 mod sales;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sales::routes())
         .merge(deals::routes())
         .merge(activities::routes())
+        .merge(imports::routes())
         .route_layer(middleware::from_fn(crate::auth::require_api));
     Router::new()
         .route("/openapi.json", get(platform::openapi))

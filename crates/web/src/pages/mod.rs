@@ -19,6 +19,7 @@ mod deals;
 mod fields;
 mod files;
 mod home;
+mod imports;
 mod leads;
 mod profile;
 mod records;
@@ -129,6 +130,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/settings/audit", get(settings::audit))
         .merge(deals_routes())
+        .merge(imports::routes())
         .route_layer(middleware::from_fn(crate::auth::require_ui));
     Router::new()
         .merge(public)

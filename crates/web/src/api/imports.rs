@@ -1,0 +1,308 @@
+//! Imports (multipart upload, progress, failure report) and exports of the record lists.
+
+use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use peyvand_domain::access::RecordType;
+use peyvand_services::sales::export;
+use peyvand_services::sales::imports::{self, DuplicateMode, Mapping, NewImport};
+use peyvand_store::ImportRecord;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{ApiError, ApiResult, list_request};
+use crate::AppState;
+use crate::auth::Authed;
+use crate::i18n::Tr;
+
+/// Largest file an import accepts.
+pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/imports",
+            get(list_imports)
+                .post(create_import)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
+        .route("/imports/{id}", get(get_import))
+        .route("/imports/{id}/failures.csv", get(failures_csv))
+        .route("/contacts/export", get(export_contacts))
+        .route("/companies/export", get(export_companies))
+        .route("/leads/export", get(export_leads))
+        .route("/deals/export", get(export_deals))
+}
+
+#[derive(Serialize)]
+pub struct ImportView {
+    pub id: Uuid,
+    pub record_type: String,
+    pub file_name: String,
+    pub duplicate_mode: String,
+    pub status: String,
+    pub total_rows: i64,
+    pub processed_rows: i64,
+    pub imported: i64,
+    pub updated: i64,
+    pub skipped: i64,
+    pub failed: i64,
+    pub error: Option<String>,
+    pub mapping: serde_json::Value,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<&ImportRecord> for ImportView {
+    fn from(i: &ImportRecord) -> Self {
+        ImportView {
+            id: i.id,
+            record_type: i.record_type.clone(),
+            file_name: i.file_name.clone(),
+            duplicate_mode: i.duplicate_mode.clone(),
+            status: i.status.clone(),
+            total_rows: i.total_rows,
+            processed_rows: i.processed_rows,
+            imported: i.imported,
+            updated: i.updated,
+            skipped: i.skipped,
+            failed: i.failed,
+            error: i.error.clone(),
+            mapping: i.mapping.0.clone(),
+            created_at: i.created_at,
+            finished_at: i.finished_at,
+        }
+    }
+}
+
+/// `contact` or `contacts` (and the others) to a record type that can be imported.
+pub fn importable_type(s: &str) -> Option<RecordType> {
+    let rt = match s.trim() {
+        "contact" | "contacts" => RecordType::Contact,
+        "company" | "companies" => RecordType::Company,
+        "lead" | "leads" => RecordType::Lead,
+        "deal" | "deals" => RecordType::Deal,
+        _ => return None,
+    };
+    Some(rt)
+}
+
+/// A mapping as a JSON object `{"Column": "field"}` or array `[["Column", "field"]]`.
+pub fn parse_mapping(s: &str) -> Result<Option<Mapping>, ApiError> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(s).map_err(|_| ApiError::field("mapping", "json.invalid"))?;
+    Ok(Some(imports::mapping_of(&v)))
+}
+
+async fn create_import(
+    State(state): State<AppState>,
+    me: Authed,
+    mut form: Multipart,
+) -> ApiResult<Response> {
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut record_type = String::new();
+    let mut mapping = String::new();
+    let mut mode = String::new();
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|_| ApiError::field("file", "import.file_unreadable"))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "file" => {
+                let file_name = field.file_name().unwrap_or("import.csv").to_owned();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| ApiError::field("file", "import.file_unreadable"))?;
+                file = Some((file_name, bytes.to_vec()));
+            }
+            other => {
+                let text = field.text().await.unwrap_or_default();
+                match other {
+                    "record_type" => record_type = text,
+                    "mapping" => mapping = text,
+                    "duplicate_mode" => mode = text,
+                    _ => {}
+                }
+            }
+        }
+    }
+    let (file_name, bytes) = file.ok_or_else(|| ApiError::field("file", "field.required"))?;
+    let rt = importable_type(&record_type)
+        .ok_or_else(|| ApiError::field("record_type", "import.bad_record_type"))?;
+    let duplicate_mode = DuplicateMode::parse(&mode)
+        .ok_or_else(|| ApiError::field("duplicate_mode", "import.bad_duplicate_mode"))?;
+    let import = imports::start_import(
+        &state.store,
+        &me.ctx(),
+        &me.actor,
+        NewImport {
+            record_type: rt,
+            file_name: &file_name,
+            bytes,
+            mapping: parse_mapping(&mapping)?,
+            duplicate_mode,
+            calendar: me.prefs.calendar,
+            enqueue: true,
+            draft: false,
+        },
+    )
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(ImportView::from(&import))).into_response())
+}
+
+#[derive(Serialize)]
+struct ImportList {
+    data: Vec<ImportView>,
+}
+
+async fn list_imports(State(state): State<AppState>, me: Authed) -> ApiResult<impl IntoResponse> {
+    let rows = imports::list(&state.store, &me.actor).await?;
+    Ok(Json(ImportList {
+        data: rows.iter().map(ImportView::from).collect(),
+    }))
+}
+
+fn path_id(s: &str) -> ApiResult<Uuid> {
+    Uuid::parse_str(s).map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found"))
+}
+
+async fn get_import(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ImportView>> {
+    let import = imports::get(&state.store, &me.actor, path_id(&id)?).await?;
+    Ok(Json(ImportView::from(&import)))
+}
+
+/// The failure report in the caller's language.
+pub async fn failure_report(
+    state: &AppState,
+    me: &Authed,
+    id: Uuid,
+) -> Result<Response, peyvand_services::ServiceError> {
+    let (import, headers, failures) = imports::failures(&state.store, &me.actor, id).await?;
+    let tr = Tr::new(state.catalogues.clone(), me.prefs.language);
+    let labels = [
+        tr.t("import-report-row"),
+        tr.t("import-report-field"),
+        tr.t("import-report-reason"),
+    ];
+    let body = imports::failures_csv(
+        &headers,
+        &failures,
+        [&labels[0], &labels[1], &labels[2]],
+        &|code| tr.error(code),
+    );
+    Ok(file_response(
+        body,
+        "text/csv; charset=utf-8",
+        &format!("import-{}-failures.csv", import.id),
+    ))
+}
+
+async fn failures_csv(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    Ok(failure_report(&state, &me, path_id(&id)?).await?)
+}
+
+pub fn file_response(body: Vec<u8>, content_type: &str, file_name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A list's export as CSV or xlsx (`format`), with the list's own filters and sort.
+pub async fn export_response(
+    state: &AppState,
+    me: &Authed,
+    rt: RecordType,
+    query: &str,
+) -> ApiResult<Response> {
+    let mut format = "csv".to_owned();
+    let rest: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, v)| {
+            if k == "format" {
+                format = v.clone();
+                false
+            } else {
+                !matches!(k.as_str(), "cursor" | "limit" | "_csrf")
+            }
+        })
+        .collect();
+    let req = list_request(&serde_urlencoded::to_string(&rest).unwrap_or_default())?;
+    let table = export::export_table(&state.store, &me.actor, rt, &req).await?;
+    let name = match rt {
+        RecordType::Contact => "contacts",
+        RecordType::Company => "companies",
+        RecordType::Lead => "leads",
+        _ => "deals",
+    };
+    match format.as_str() {
+        "csv" => Ok(file_response(
+            export::csv_bytes(&table.headers, table.rows),
+            "text/csv; charset=utf-8",
+            &format!("{name}.csv"),
+        )),
+        "xlsx" => {
+            let rtl = me.prefs.language.as_str() == "fa";
+            let body = export::xlsx_bytes(&table, rtl, name)?;
+            Ok(file_response(
+                body,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &format!("{name}.xlsx"),
+            ))
+        }
+        _ => Err(ApiError::field("format", "export.bad_format")),
+    }
+}
+
+async fn export_contacts(
+    State(s): State<AppState>,
+    me: Authed,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    export_response(&s, &me, RecordType::Contact, q.as_deref().unwrap_or("")).await
+}
+async fn export_companies(
+    State(s): State<AppState>,
+    me: Authed,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    export_response(&s, &me, RecordType::Company, q.as_deref().unwrap_or("")).await
+}
+async fn export_leads(
+    State(s): State<AppState>,
+    me: Authed,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    export_response(&s, &me, RecordType::Lead, q.as_deref().unwrap_or("")).await
+}
+async fn export_deals(
+    State(s): State<AppState>,
+    me: Authed,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    export_response(&s, &me, RecordType::Deal, q.as_deref().unwrap_or("")).await
+}

@@ -1,0 +1,528 @@
+//! Import pages: upload a file, map its columns (with a validated preview), follow the
+//! progress, download the failure report; and the list pages' exports.
+
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::get;
+use axum::{Extension, Form, Router};
+use peyvand_domain::access::{Action, RecordType};
+use peyvand_services::ServiceError;
+use peyvand_services::sales::imports::{self, DuplicateMode, NewImport, Preview};
+use peyvand_store::ImportRecord;
+use uuid::Uuid;
+
+use super::{Errs, PageResult, html};
+use crate::AppState;
+use crate::api::imports::{MAX_UPLOAD, export_response, failure_report, importable_type};
+use crate::auth::Authed;
+use crate::error::PageError;
+use crate::page::Page;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/imports", get(list))
+        .route(
+            "/imports/new",
+            get(new_form)
+                .post(upload)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
+        .route("/imports/{id}", get(show))
+        .route("/imports/{id}/map", get(map_form).post(start))
+        .route("/imports/{id}/failures.csv", get(failures))
+        .route("/contacts/export", get(export_contacts))
+        .route("/companies/export", get(export_companies))
+        .route("/leads/export", get(export_leads))
+        .route("/deals/export", get(export_deals))
+}
+
+fn parse_id(s: &str) -> Result<Uuid, PageError> {
+    Uuid::parse_str(s).map_err(|_| PageError::NotFound)
+}
+
+const TYPES: [RecordType; 4] = [
+    RecordType::Contact,
+    RecordType::Company,
+    RecordType::Lead,
+    RecordType::Deal,
+];
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ListPage {
+    p: Page,
+    rows: Vec<ImportRow>,
+}
+
+struct ImportRow {
+    href: String,
+    file_name: String,
+    record_type: String,
+    status: String,
+    created: String,
+    counts: String,
+}
+
+fn status_label(p: &Page, s: &str) -> String {
+    p.t(&format!("import-status-{s}"))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+) -> PageResult {
+    let p = p.titled("imports-title", "imports");
+    let rows = imports::list(&state.store, &me.actor)
+        .await?
+        .iter()
+        .map(|i| ImportRow {
+            href: if i.status == "draft" {
+                format!("/imports/{}/map", i.id)
+            } else {
+                format!("/imports/{}", i.id)
+            },
+            file_name: i.file_name.clone(),
+            record_type: p.t(&format!("import-type-{}", i.record_type)),
+            status: status_label(&p, &i.status),
+            created: p.datetime(i.created_at),
+            counts: p.digits(format!(
+                "{} / {} / {} / {}",
+                i.imported, i.updated, i.skipped, i.failed
+            )),
+        })
+        .collect();
+    html(ListPage { p, rows })
+}
+
+#[derive(Template)]
+#[template(path = "import_new.html")]
+struct NewPage {
+    p: Page,
+    types: Vec<(&'static str, String, bool)>,
+    error: Option<String>,
+}
+
+fn types_for(p: &Page, me: &Authed, chosen: &str) -> Vec<(&'static str, String, bool)> {
+    TYPES
+        .iter()
+        .filter(|rt| me.actor.require(**rt, Action::Create).is_ok())
+        .map(|rt| {
+            (
+                rt.as_str(),
+                p.t(&format!("import-type-{}", rt.as_str())),
+                rt.as_str() == chosen,
+            )
+        })
+        .collect()
+}
+
+async fn new_form(Extension(me): Extension<Authed>, p: Page, RawQuery(q): RawQuery) -> PageResult {
+    let p = p.titled("import-new-title", "imports");
+    let chosen = q
+        .as_deref()
+        .and_then(|q| q.strip_prefix("type="))
+        .unwrap_or("contact")
+        .to_owned();
+    let types = types_for(&p, &me, &chosen);
+    if types.is_empty() {
+        return Err(PageError::Forbidden);
+    }
+    html(NewPage {
+        p,
+        types,
+        error: None,
+    })
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    mut form: Multipart,
+) -> PageResult {
+    let p = p.titled("import-new-title", "imports");
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut record_type = String::new();
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name().unwrap_or_default() {
+            "file" => {
+                let name = field.file_name().unwrap_or("import.csv").to_owned();
+                let bytes = field.bytes().await.map_err(|_| PageError::TooLarge)?;
+                file = Some((name, bytes.to_vec()));
+            }
+            "record_type" => record_type = field.text().await.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    let rt = importable_type(&record_type).unwrap_or(RecordType::Contact);
+    let fail = |p: Page, code: &str| {
+        let types = types_for(&p, &me, rt.as_str());
+        html(NewPage {
+            error: Some(p.tr.error(code)),
+            p,
+            types,
+        })
+    };
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return fail(p, "import.file_empty");
+    };
+    let started = imports::start_import(
+        &state.store,
+        &me.ctx(),
+        &me.actor,
+        NewImport {
+            record_type: rt,
+            file_name: &file_name,
+            bytes,
+            mapping: None,
+            duplicate_mode: DuplicateMode::Skip,
+            calendar: me.prefs.calendar,
+            enqueue: false,
+            draft: true,
+        },
+    )
+    .await;
+    match started {
+        Ok(i) => Ok(Redirect::to(&format!("/imports/{}/map", i.id)).into_response()),
+        Err(ServiceError::Validation(fields)) => {
+            let code = fields.first().map(|f| f.code.clone()).unwrap_or_default();
+            fail(p, &code)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+struct MapColumn {
+    index: usize,
+    header: String,
+    options: Vec<(String, String, bool)>,
+    error: Option<String>,
+}
+
+struct PreviewLine {
+    number: String,
+    cells: Vec<String>,
+    problems: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "import_map.html")]
+struct MapPage {
+    p: Page,
+    id: Uuid,
+    file_name: String,
+    total: String,
+    columns: Vec<MapColumn>,
+    lines: Vec<PreviewLine>,
+    modes: Vec<(&'static str, String, bool)>,
+    error: Option<String>,
+}
+
+fn field_label(p: &Page, rt: &str, field: &str, labels: &[(String, String)]) -> String {
+    if let Some(key) = field.strip_prefix("custom.") {
+        return labels
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_else(|| field.to_owned());
+    }
+    for id in [
+        format!("field-{}", field.replace('_', "-")),
+        format!("field-{rt}-{}", field.replace('_', "-")),
+    ] {
+        let s = p.t(&id);
+        if s != id {
+            return s;
+        }
+    }
+    field.to_owned()
+}
+
+async fn render_map(
+    state: &AppState,
+    me: &Authed,
+    p: Page,
+    import: &ImportRecord,
+    preview: &Preview,
+    mode: DuplicateMode,
+    errs: &Errs,
+) -> PageResult {
+    let labels: Vec<(String, String)> = state
+        .store
+        .custom_fields(&import.record_type)
+        .await
+        .map_err(|e| PageError::from(ServiceError::from(e)))?
+        .into_iter()
+        .map(|f| {
+            let l = if me.prefs.language.as_str() == "fa" {
+                f.label_fa
+            } else {
+                f.label_en
+            };
+            (f.key, l)
+        })
+        .collect();
+    let columns = preview
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let chosen = preview
+                .mapping
+                .iter()
+                .find(|(c, _)| c == h)
+                .map(|(_, f)| f.clone())
+                .unwrap_or_default();
+            let mut options = vec![(String::new(), p.t("import-skip-column"), chosen.is_empty())];
+            options.extend(preview.choices.iter().map(|f| {
+                (
+                    f.clone(),
+                    field_label(&p, &import.record_type, f, &labels),
+                    *f == chosen,
+                )
+            }));
+            MapColumn {
+                index: i,
+                header: h.clone(),
+                options,
+                error: errs.get(&format!("mapping.{h}")).cloned(),
+            }
+        })
+        .collect();
+    let lines = preview
+        .rows
+        .iter()
+        .map(|r| PreviewLine {
+            number: p.digits(r.row_number),
+            cells: r.cells.clone(),
+            problems: r
+                .errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, p.tr.error(&e.code)))
+                .collect(),
+        })
+        .collect();
+    let modes = [
+        DuplicateMode::Skip,
+        DuplicateMode::Update,
+        DuplicateMode::Create,
+    ]
+    .iter()
+    .map(|m| {
+        (
+            m.as_str(),
+            p.t(&format!("import-dup-{}", m.as_str())),
+            *m == mode,
+        )
+    })
+    .collect();
+    let total = p.t_with("import-total-rows", "n", p.digits(preview.total_rows));
+    let error = errs.get("mapping").cloned();
+    html(MapPage {
+        p,
+        id: import.id,
+        file_name: import.file_name.clone(),
+        total,
+        columns,
+        lines,
+        modes,
+        error,
+    })
+}
+
+async fn map_form(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+) -> PageResult {
+    let p = p.titled("import-map-title", "imports");
+    let id = parse_id(&id)?;
+    let (import, preview) =
+        imports::preview_stored(&state.store, &me.actor, id, None, me.prefs.calendar).await?;
+    if import.status != "draft" {
+        return Ok(Redirect::to(&format!("/imports/{id}")).into_response());
+    }
+    let errs = Errs::from_fields(&p.tr, &preview.mapping_errors);
+    render_map(
+        &state,
+        &me,
+        p,
+        &import,
+        &preview,
+        DuplicateMode::Skip,
+        &errs,
+    )
+    .await
+}
+
+async fn start(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let p = p.titled("import-map-title", "imports");
+    let id = parse_id(&id)?;
+    let import = imports::get(&state.store, &me.actor, id).await?;
+    let bytes = state
+        .store
+        .import_file(id)
+        .await
+        .map_err(|e| PageError::from(ServiceError::from(e)))?;
+    let headers = peyvand_domain::import::read_file(&import.file_name, &bytes)
+        .map(|s| s.headers)
+        .unwrap_or_default();
+    let mut mapping = vec![];
+    let mut mode = DuplicateMode::Skip;
+    for (k, v) in &pairs {
+        if let Some(i) = k.strip_prefix('m').and_then(|i| i.parse::<usize>().ok())
+            && let Some(h) = headers.get(i)
+        {
+            mapping.push((h.clone(), v.clone()));
+        } else if k == "duplicate_mode" {
+            mode = DuplicateMode::parse(v).unwrap_or_default();
+        }
+    }
+    match imports::start_draft(
+        &state.store,
+        &me.ctx(),
+        &me.actor,
+        id,
+        mapping.clone(),
+        mode,
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/imports/{id}")).into_response()),
+        Err(ServiceError::Validation(fields)) => {
+            let errs = Errs::from_fields(&p.tr, &fields);
+            let (import, preview) = imports::preview_stored(
+                &state.store,
+                &me.actor,
+                id,
+                Some(mapping),
+                me.prefs.calendar,
+            )
+            .await?;
+            render_map(&state, &me, p, &import, &preview, mode, &errs).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "import_show.html")]
+struct ShowPage {
+    p: Page,
+    id: Uuid,
+    file_name: String,
+    record_type: String,
+    status: String,
+    running: bool,
+    percent: i64,
+    progress: String,
+    counts: Vec<(&'static str, String, String)>,
+    has_failures: bool,
+    error: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    p: Page,
+    Path(id): Path<String>,
+) -> PageResult {
+    let p = p.titled("imports-title", "imports");
+    let i = imports::get(&state.store, &me.actor, parse_id(&id)?).await?;
+    if i.status == "draft" {
+        return Ok(Redirect::to(&format!("/imports/{}/map", i.id)).into_response());
+    }
+    let percent = if i.total_rows > 0 {
+        (i.processed_rows * 100 / i.total_rows).clamp(0, 100)
+    } else if i.status == "done" {
+        100
+    } else {
+        0
+    };
+    let progress = p.digits(format!("{}/{}", i.processed_rows, i.total_rows));
+    let progress = {
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("done", p.digits(i.processed_rows));
+        args.set("total", p.digits(i.total_rows));
+        let s = state
+            .catalogues
+            .get(me.prefs.language, "import-progress", Some(&args));
+        if s.is_empty() { progress } else { s }
+    };
+    let counts = [
+        ("imported", i.imported),
+        ("updated", i.updated),
+        ("skipped", i.skipped),
+        ("failed", i.failed),
+    ]
+    .iter()
+    .map(|(k, n)| (*k, p.t(&format!("import-{k}")), p.digits(n)))
+    .collect();
+    html(ShowPage {
+        running: i.status == "queued" || i.status == "running",
+        status: status_label(&p, &i.status),
+        record_type: p.t(&format!("import-type-{}", i.record_type)),
+        error: i.error.as_deref().map(|c| p.tr.error(c)),
+        p,
+        id: i.id,
+        file_name: i.file_name.clone(),
+        percent,
+        progress,
+        counts,
+        has_failures: i.failed > 0,
+    })
+}
+
+async fn failures(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    Path(id): Path<String>,
+) -> PageResult {
+    Ok(failure_report(&state, &me, parse_id(&id)?).await?)
+}
+
+async fn export(state: &AppState, me: &Authed, rt: RecordType, q: Option<String>) -> PageResult {
+    match export_response(state, me, rt, q.as_deref().unwrap_or("")).await {
+        Ok(r) => Ok(r),
+        Err(e) if e.status == axum::http::StatusCode::FORBIDDEN => Err(PageError::Forbidden),
+        Err(e) => Ok(e.into_response()),
+    }
+}
+
+async fn export_contacts(
+    State(s): State<AppState>,
+    Extension(me): Extension<Authed>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    export(&s, &me, RecordType::Contact, q).await
+}
+async fn export_companies(
+    State(s): State<AppState>,
+    Extension(me): Extension<Authed>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    export(&s, &me, RecordType::Company, q).await
+}
+async fn export_leads(
+    State(s): State<AppState>,
+    Extension(me): Extension<Authed>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    export(&s, &me, RecordType::Lead, q).await
+}
+async fn export_deals(
+    State(s): State<AppState>,
+    Extension(me): Extension<Authed>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    export(&s, &me, RecordType::Deal, q).await
+}
