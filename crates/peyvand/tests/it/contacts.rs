@@ -444,15 +444,40 @@ async fn company_scope(app: TestApp) {
     let (_, admin_key) = app.user_with_key("root@example.com", "admin").await;
     let (_, sara_key) = app.user_with_key("sara@example.com", "sales").await;
     let (_, nima_key) = app.user_with_key("nima@example.com", "sales").await;
-    let (s, c) = app.api(&sara_key).send(Method::POST, "/companies", json!({"name": "شرکت سارا"})).await;
+    let (s, c) = app
+        .api(&sara_key)
+        .send(Method::POST, "/companies", json!({"name": "شرکت سارا"}))
+        .await;
     assert_eq!(s, 201);
     let id = c["id"].as_str().unwrap();
     let (_, l) = app.api(&nima_key).get("/companies").await;
-    assert!(l["data"].as_array().unwrap().is_empty(), "outside the scope: not listed");
-    assert_eq!(app.api(&nima_key).get(&format!("/companies/{id}")).await.0, 404);
-    assert_eq!(app.api(&nima_key).send(Method::PATCH, &format!("/companies/{id}"), json!({"city": "x"})).await.0, 404);
-    let (_, l) = app.api(&nima_key).get("/companies?q=%D8%B3%D8%A7%D8%B1%D8%A7").await;
-    assert!(l["data"].as_array().unwrap().is_empty(), "search respects the scope");
+    assert!(
+        l["data"].as_array().unwrap().is_empty(),
+        "outside the scope: not listed"
+    );
+    assert_eq!(
+        app.api(&nima_key).get(&format!("/companies/{id}")).await.0,
+        404
+    );
+    assert_eq!(
+        app.api(&nima_key)
+            .send(
+                Method::PATCH,
+                &format!("/companies/{id}"),
+                json!({"city": "x"})
+            )
+            .await
+            .0,
+        404
+    );
+    let (_, l) = app
+        .api(&nima_key)
+        .get("/companies?q=%D8%B3%D8%A7%D8%B1%D8%A7")
+        .await;
+    assert!(
+        l["data"].as_array().unwrap().is_empty(),
+        "search respects the scope"
+    );
     let (_, l) = app.api(&admin_key).get("/companies").await;
     assert_eq!(l["data"].as_array().unwrap().len(), 1);
 }

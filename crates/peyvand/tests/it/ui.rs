@@ -511,7 +511,7 @@ async fn admin_manages_users_and_access_follows_roles(app: TestApp) {
         .unwrap()
         .unwrap();
 
-    // Sales users see their colleagues, but not roles or the audit log.
+    // Sales users manage nothing: no users, teams, roles or audit log.
     let sales = app.login("sara@example.com", ADMIN_PASSWORD).await;
     let html = sales
         .get(app.url("/settings"))
@@ -521,9 +521,42 @@ async fn admin_manages_users_and_access_follows_roles(app: TestApp) {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("href=\"/settings/users\""));
+    assert!(
+        !html.contains("href=\"/settings/users\""),
+        "no user administration for sales"
+    );
     assert!(!html.contains("href=\"/settings/audit\""));
     assert!(!html.contains("href=\"/settings/roles\""));
+    let home = sales
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !home.contains("href=\"/settings\""),
+        "no settings entry in the navigation"
+    );
+    assert_eq!(
+        sales
+            .get(app.url("/settings/users"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        sales
+            .get(app.url("/settings/teams"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
     let res = sales.get(app.url("/settings/audit")).send().await.unwrap();
     assert_eq!(res.status(), 403);
     assert!(

@@ -134,7 +134,7 @@ pub fn list_spec(grant: &Grant, defs: &[FieldDef], req: &ListRequest) -> Service
         spec.filters.push(Filter {
             field: field(name)?,
             op,
-            value: value.clone(),
+            value: option_key(defs, name, value),
         });
     }
     if let Some(sort) = req.sort.as_deref().filter(|s| !s.is_empty()) {
@@ -148,6 +148,27 @@ pub fn list_spec(grant: &Grant, defs: &[FieldDef], req: &ListRequest) -> Service
         });
     }
     Ok(spec)
+}
+
+/// People filter a choice field by the label they see («طلایی», "Gold"); stored values are the
+/// option keys, so a label is turned into its key.
+fn option_key(defs: &[FieldDef], name: &str, value: &Value) -> Value {
+    let (Some(key), Value::String(text)) = (name.strip_prefix("custom."), value) else {
+        return value.clone();
+    };
+    let Some(def) = defs.iter().find(|d| d.key == key) else {
+        return value.clone();
+    };
+    let wanted = peyvand_domain::text::normalize_for_search(text);
+    def.options
+        .iter()
+        .find(|o| {
+            o.key == *text
+                || peyvand_domain::text::normalize_for_search(&o.label_fa) == wanted
+                || peyvand_domain::text::normalize_for_search(&o.label_en) == wanted
+        })
+        .map(|o| Value::String(o.key.clone()))
+        .unwrap_or_else(|| value.clone())
 }
 
 /// Whether a grant lets the actor see records of every owner.

@@ -64,3 +64,7 @@ err-stage-bad-probability = Enter a win probability from 0 to 100.
 err-stage-bad-kind = A stage is open, won or lost.
 err-pipeline-not-found = There is no such pipeline.
 err-contact-not-found = There is no such contact.
+deal-count = { $count ->
+    [one] 1 deal
+   *[other] { $count } deals
+}

@@ -54,3 +54,6 @@ err-import-bad-record-type = Choose contacts, companies, leads or deals.
 err-import-bad-duplicate-mode = Choose skip, update or create for duplicates.
 err-import-not-allowed = You may not change this record.
 err-export-bad-format = Choose csv or xlsx.
+audit-action-import = Imported
+audit-action-import-start = Import started
+record-type-import = Imports

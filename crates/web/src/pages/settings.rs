@@ -100,6 +100,15 @@ fn role_options(p: &Page, roles: &[RoleRecord]) -> Vec<RoleOption> {
         .collect()
 }
 
+/// The user and team administration pages are for those who manage them; everyone else reads
+/// colleagues where they need them (owner pickers, referrals).
+fn require_manage(me: &Authed, rt: RecordType) -> Result<(), PageError> {
+    me.actor
+        .require(rt, Action::Update)
+        .map(|_| ())
+        .map_err(|_| PageError::Forbidden)
+}
+
 async fn users_page(
     state: &AppState,
     me: &Authed,
@@ -108,6 +117,7 @@ async fn users_page(
     form: NewUserForm,
     errs: Errs,
 ) -> PageResult {
+    require_manage(me, RecordType::User)?;
     let after = if q.after.is_empty() {
         None
     } else {
@@ -397,6 +407,7 @@ async fn teams_page(
     errs: Errs,
     rename_error: Option<String>,
 ) -> PageResult {
+    require_manage(me, RecordType::Team)?;
     let mut rows = vec![];
     for t in accounts::list_teams(&state.store, &me.actor).await? {
         let ids = state
