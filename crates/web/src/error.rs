@@ -64,6 +64,12 @@ impl From<ServiceError> for PageError {
     }
 }
 
+impl From<peyvand_store::StoreError> for PageError {
+    fn from(e: peyvand_store::StoreError) -> Self {
+        ServiceError::from(e).into()
+    }
+}
+
 impl From<askama::Error> for PageError {
     fn from(e: askama::Error) -> Self {
         tracing::error!(error = %e, "template failed");

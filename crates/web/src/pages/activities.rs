@@ -581,7 +581,8 @@ struct ShowPage {
     notes: String,
     remind: String,
     done_at: String,
-    links: Vec<(String, String)>,
+    /// (what, name, link) of the records this activity is about.
+    links: Vec<(String, String, String)>,
     can_update: bool,
     can_delete: bool,
     form: ActivityForm,
@@ -673,22 +674,40 @@ async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, st: ShowSta
         .actor
         .require_record(RecordType::Activity, Action::Delete, Some(a.owner_id))
         .is_ok();
-    let links = [
-        ("contact_id", a.contact_id),
-        ("company_id", a.company_id),
-        ("lead_id", a.lead_id),
-        ("deal_id", a.deal_id),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| {
-        v.map(|v| {
-            (
-                p.t(&format!("activity-link-{}", k.trim_end_matches("_id"))),
-                v.to_string(),
-            )
-        })
-    })
-    .collect();
+    // The linked records by name, as links (ids mean nothing to people).
+    let mut links: Vec<(String, String, String)> = vec![];
+    if let Some(id) = a.contact_id
+        && let Some(c) = state.store.contact(id).await?
+    {
+        links.push((
+            p.t("activity-link-contact"),
+            c.full_name(),
+            format!("/contacts/{id}"),
+        ));
+    }
+    if let Some(id) = a.company_id
+        && let Some(c) = state.store.company(id).await?
+    {
+        links.push((
+            p.t("activity-link-company"),
+            c.name,
+            format!("/companies/{id}"),
+        ));
+    }
+    if let Some(id) = a.lead_id
+        && let Some(l) = state.store.lead(id).await?
+    {
+        links.push((
+            p.t("activity-link-lead"),
+            l.display_name(),
+            format!("/leads/{id}"),
+        ));
+    }
+    if let Some(id) = a.deal_id
+        && let Some(d) = state.store.deal(id).await?
+    {
+        links.push((p.t("activity-link-deal"), d.title, format!("/deals/{id}")));
+    }
     let teams = if me.actor.can(RecordType::Team, Action::Read) {
         accounts::list_teams(&state.store, &me.actor)
             .await?

@@ -20,10 +20,6 @@ use crate::auth::Authed;
 use crate::error::PageError;
 use crate::page::Page;
 
-fn sid(e: peyvand_store::StoreError) -> PageError {
-    ServiceError::from(e).into()
-}
-
 fn parse_id(s: &str) -> Result<Uuid, PageError> {
     Uuid::parse_str(s).map_err(|_| PageError::NotFound)
 }
@@ -107,7 +103,7 @@ pub async fn list(
     me.actor
         .require(RecordType::Company, Action::Read)
         .map_err(|_| PageError::Forbidden)?;
-    let defs = state.store.custom_fields("company").await.map_err(sid)?;
+    let defs = state.store.custom_fields("company").await?;
     let cols = columns(&p, &defs);
     let chosen: Vec<String> = {
         let c: Vec<String> = ls
@@ -142,9 +138,7 @@ pub async fn list(
     };
     let (rows, next_cursor) = page.map(|pg| (pg.rows, pg.next_cursor)).unwrap_or_default();
     let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
-    let owners = records::user_names(&state.store, owner_ids)
-        .await
-        .map_err(sid)?;
+    let owners = records::user_names(&state.store, owner_ids).await?;
     let table = rows
         .iter()
         .map(|r| {
@@ -427,9 +421,7 @@ async fn form_page(
     let mut p = p.titled("companies-title", "companies");
     p.title = title;
     html(FormPage {
-        owners: records::owner_options(&state.store, me.user.id, owner)
-            .await
-            .map_err(sid)?,
+        owners: records::owner_options(&state.store, me.user.id, owner).await?,
         phone_labels: ["work", "fax", "mobile", "other"]
             .iter()
             .map(|l| (*l, p.t(&format!("phone-label-{l}"))))
@@ -456,7 +448,7 @@ pub async fn new_form(
     me.actor
         .require(RecordType::Company, Action::Create)
         .map_err(|_| PageError::Forbidden)?;
-    let defs = state.store.custom_fields("company").await.map_err(sid)?;
+    let defs = state.store.custom_fields("company").await?;
     let custom = records::widgets(&p, &defs, &Default::default(), None, &Errs::default());
     let title = p.t("companies-new");
     let f = form_from_record(&p, None);
@@ -483,7 +475,7 @@ pub async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
     let pairs = Pairs(pairs);
-    let defs = state.store.custom_fields("company").await.map_err(sid)?;
+    let defs = state.store.custom_fields("company").await?;
     let (input, extra) = input_from_pairs(&pairs, &defs)?;
     let result = match &extra {
         Some(x) => Err(ServiceError::Validation(vec![x.clone()])),
@@ -505,7 +497,7 @@ pub async fn create(
         Err(ServiceError::Duplicate(dups)) => {
             let mut shown = vec![];
             for d in dups {
-                if let Some(c) = state.store.company(d.id).await.map_err(sid)? {
+                if let Some(c) = state.store.company(d.id).await? {
                     shown.push((
                         c.name,
                         format!("/companies/{}", c.id),
@@ -574,7 +566,7 @@ pub async fn edit_form(
     me.actor
         .require_record(RecordType::Company, Action::Update, Some(c.owner_id))
         .map_err(|_| PageError::Forbidden)?;
-    let defs = state.store.custom_fields("company").await.map_err(sid)?;
+    let defs = state.store.custom_fields("company").await?;
     let custom = records::widgets(&p, &defs, &c.custom.0, None, &Errs::default());
     let title = p.t_with("contacts-edit-title", "name", &c.name);
     let f = form_from_record(&p, Some(&c));
@@ -603,7 +595,7 @@ pub async fn update(
 ) -> PageResult {
     let id = parse_id(&id)?;
     let pairs = Pairs(pairs);
-    let defs = state.store.custom_fields("company").await.map_err(sid)?;
+    let defs = state.store.custom_fields("company").await?;
     let (input, extra) = input_from_pairs(&pairs, &defs)?;
     let result = match &extra {
         Some(x) => Err(ServiceError::Validation(vec![x.clone()])),
@@ -676,7 +668,7 @@ pub async fn show(
     let c = companies::get(&state.store, &me.actor, parse_id(&id)?).await?;
     let files = super::files::files_for(&state, &me, &p, "company", c.id).await?;
     let file_error = fe.message(&p);
-    let defs = state.store.custom_fields("company").await.map_err(sid)?;
+    let defs = state.store.custom_fields("company").await?;
     let mut details: Vec<(String, String, Option<String>)> = vec![];
     let mut add = |label: &str, value: String, link: Option<String>| {
         if !value.is_empty() {
@@ -729,9 +721,7 @@ pub async fn show(
         None,
     );
     add("contact-tags", c.tags.0.join("، "), None);
-    let owner = records::user_names(&state.store, [c.owner_id])
-        .await
-        .map_err(sid)?;
+    let owner = records::user_names(&state.store, [c.owner_id]).await?;
     add(
         "record-owner",
         owner.get(&c.owner_id).cloned().unwrap_or_default(),
@@ -745,8 +735,7 @@ pub async fn show(
         Ok(grant) => state
             .store
             .contacts_of_company(c.id)
-            .await
-            .map_err(sid)?
+            .await?
             .into_iter()
             .filter(|x| grant.covers(Some(x.owner_id)))
             .map(|x| (x.full_name(), format!("/contacts/{}", x.id), x.job_title))

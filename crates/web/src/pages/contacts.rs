@@ -18,10 +18,6 @@ use crate::auth::Authed;
 use crate::error::PageError;
 use crate::page::Page;
 
-fn sid(e: peyvand_store::StoreError) -> PageError {
-    ServiceError::from(e).into()
-}
-
 fn parse_id(s: &str) -> Result<Uuid, PageError> {
     Uuid::parse_str(s).map_err(|_| PageError::NotFound)
 }
@@ -99,9 +95,7 @@ pub async fn list_extras(
             )
         })
         .collect();
-    let owners = records::owner_options(&state.store, me.user.id, me.user.id)
-        .await
-        .map_err(sid)?;
+    let owners = records::owner_options(&state.store, me.user.id, me.user.id).await?;
     let notice = match ls.get("done").as_str() {
         "" => None,
         done => {
@@ -233,7 +227,7 @@ pub async fn list(
     me.actor
         .require(RecordType::Contact, Action::Read)
         .map_err(|_| PageError::Forbidden)?;
-    let defs = state.store.custom_fields("contact").await.map_err(sid)?;
+    let defs = state.store.custom_fields("contact").await?;
     let columns = contact_columns(&p, &defs);
     let chosen: Vec<String> = {
         let c: Vec<String> = ls
@@ -274,14 +268,12 @@ pub async fn list(
         None => (vec![], None),
     };
     let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
-    let owners = records::user_names(&state.store, owner_ids)
-        .await
-        .map_err(sid)?;
+    let owners = records::user_names(&state.store, owner_ids).await?;
     let mut companies = std::collections::HashMap::new();
     for r in &rows {
         if let Some(cid) = r.company_id
             && !companies.contains_key(&cid)
-            && let Some(c) = state.store.company(cid).await.map_err(sid)?
+            && let Some(c) = state.store.company(cid).await?
         {
             companies.insert(cid, c.name);
         }
@@ -626,7 +618,7 @@ async fn company_options(
         .collect();
     if let Some(cur) = current
         && !out.iter().any(|(id, _, _)| *id == cur)
-        && let Some(c) = state.store.company(cur).await.map_err(sid)?
+        && let Some(c) = state.store.company(cur).await?
     {
         out.insert(0, (c.id, c.name, true));
     }
@@ -652,9 +644,7 @@ async fn form_page(
     p.title = title;
     html(FormPage {
         companies: company_options(state, me, company).await?,
-        owners: records::owner_options(&state.store, me.user.id, owner)
-            .await
-            .map_err(sid)?,
+        owners: records::owner_options(&state.store, me.user.id, owner).await?,
         phone_labels: PHONE_LABELS
             .iter()
             .map(|l| (*l, p.t(&format!("phone-label-{l}"))))
@@ -714,7 +704,7 @@ pub async fn new_form(
     me.actor
         .require(RecordType::Contact, Action::Create)
         .map_err(|_| PageError::Forbidden)?;
-    let defs = state.store.custom_fields("contact").await.map_err(sid)?;
+    let defs = state.store.custom_fields("contact").await?;
     let mut rec = empty_record(me.user.id);
     // "Add a person" from a company page arrives with ?company_id=…
     let qs = ListState::from_query("/contacts/new", q.as_deref().unwrap_or(""));
@@ -746,7 +736,7 @@ pub async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
     let pairs = Pairs(pairs);
-    let defs = state.store.custom_fields("contact").await.map_err(sid)?;
+    let defs = state.store.custom_fields("contact").await?;
     let input = input_from_pairs(&pairs, &defs)?;
     let opts = CreateOptions {
         allow_duplicate: pairs.flag("allow_duplicate"),
@@ -757,7 +747,7 @@ pub async fn create(
         Err(ServiceError::Duplicate(dups)) => {
             let mut shown = vec![];
             for d in dups {
-                if let Some(c) = state.store.contact(d.id).await.map_err(sid)? {
+                if let Some(c) = state.store.contact(d.id).await? {
                     shown.push((
                         c.full_name(),
                         format!("/contacts/{}", c.id),
@@ -832,7 +822,7 @@ pub async fn edit_form(
     me.actor
         .require_record(RecordType::Contact, Action::Update, Some(c.owner_id))
         .map_err(|_| PageError::Forbidden)?;
-    let defs = state.store.custom_fields("contact").await.map_err(sid)?;
+    let defs = state.store.custom_fields("contact").await?;
     let f = form_from_record(&p, &c);
     let custom = records::widgets(&p, &defs, &c.custom.0, None, &Errs::default());
     let title = p.t_with("contacts-edit-title", "name", c.full_name());
@@ -862,7 +852,7 @@ pub async fn update(
 ) -> PageResult {
     let id = parse_id(&id)?;
     let pairs = Pairs(pairs);
-    let defs = state.store.custom_fields("contact").await.map_err(sid)?;
+    let defs = state.store.custom_fields("contact").await?;
     let input = input_from_pairs(&pairs, &defs)?;
     match contacts::update(
         &state.store,
@@ -966,12 +956,7 @@ pub async fn timeline(
         String,
         Option<String>,
     )> = vec![];
-    for a in state
-        .store
-        .activities_of(link, id, 100)
-        .await
-        .map_err(sid)?
-    {
+    for a in state.store.activities_of(link, id, 100).await? {
         let when = a.done_at.or(a.due_at).unwrap_or(a.created_at);
         items.push((
             when,
@@ -988,8 +973,7 @@ pub async fn timeline(
             limit: 50,
             ..Default::default()
         })
-        .await
-        .map_err(sid)?;
+        .await?;
     for e in log {
         let text = format!(
             "{} — {}",
@@ -1015,7 +999,7 @@ pub async fn show(
     let c = contacts::get(&state.store, &me.actor, parse_id(&id)?).await?;
     let files = super::files::files_for(&state, &me, &p, "contact", c.id).await?;
     let file_error = fe.message(&p);
-    let defs = state.store.custom_fields("contact").await.map_err(sid)?;
+    let defs = state.store.custom_fields("contact").await?;
     let mut details: Vec<(String, String, Option<String>)> = vec![];
     let mut add = |label: &str, value: String, link: Option<String>| {
         if !value.is_empty() {
@@ -1023,7 +1007,7 @@ pub async fn show(
         }
     };
     if let Some(cid) = c.company_id
-        && let Some(company) = state.store.company(cid).await.map_err(sid)?
+        && let Some(company) = state.store.company(cid).await?
     {
         add(
             "contact-company",
@@ -1101,9 +1085,7 @@ pub async fn show(
         None,
     );
     add("contact-tags", c.tags.0.join("، "), None);
-    let owner = records::user_names(&state.store, [c.owner_id])
-        .await
-        .map_err(sid)?;
+    let owner = records::user_names(&state.store, [c.owner_id]).await?;
     add(
         "record-owner",
         owner.get(&c.owner_id).cloned().unwrap_or_default(),
@@ -1175,15 +1157,14 @@ pub async fn deal_lines(
         return Ok(vec![]);
     };
     let mut out = vec![];
-    for d in state.store.deals_of(link, id).await.map_err(sid)? {
+    for d in state.store.deals_of(link, id).await? {
         if !grant.covers(Some(d.owner_id)) {
             continue;
         }
         let stage = state
             .store
             .stage(d.stage_id)
-            .await
-            .map_err(sid)?
+            .await?
             .map(|s| s.name)
             .unwrap_or_default();
         let amount = peyvand_domain::money::format_money(

@@ -21,10 +21,6 @@ use crate::auth::Authed;
 use crate::error::PageError;
 use crate::page::Page;
 
-fn sid(e: peyvand_store::StoreError) -> PageError {
-    ServiceError::from(e).into()
-}
-
 fn parse_id(s: &str) -> Result<Uuid, PageError> {
     Uuid::parse_str(s).map_err(|_| PageError::NotFound)
 }
@@ -113,7 +109,7 @@ pub async fn list(
     me.actor
         .require(RecordType::Lead, Action::Read)
         .map_err(|_| PageError::Forbidden)?;
-    let defs = state.store.custom_fields("lead").await.map_err(sid)?;
+    let defs = state.store.custom_fields("lead").await?;
     let cols = columns(&p, &defs);
     let chosen: Vec<String> = {
         let c: Vec<String> = ls
@@ -148,9 +144,7 @@ pub async fn list(
     };
     let (rows, next_cursor) = page.map(|pg| (pg.rows, pg.next_cursor)).unwrap_or_default();
     let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
-    let owners = records::user_names(&state.store, owner_ids)
-        .await
-        .map_err(sid)?;
+    let owners = records::user_names(&state.store, owner_ids).await?;
     let table = rows
         .iter()
         .map(|r| {
@@ -378,9 +372,7 @@ async fn form_page(
     let mut p = p.titled("leads-title", "leads");
     p.title = title;
     html(FormPage {
-        owners: records::owner_options(&state.store, me.user.id, owner)
-            .await
-            .map_err(sid)?,
+        owners: records::owner_options(&state.store, me.user.id, owner).await?,
         sources: LEAD_SOURCES
             .iter()
             .map(|s| (*s, p.t(&format!("lead-source-{}", s.replace('_', "-")))))
@@ -406,7 +398,7 @@ pub async fn new_form(
     me.actor
         .require(RecordType::Lead, Action::Create)
         .map_err(|_| PageError::Forbidden)?;
-    let defs = state.store.custom_fields("lead").await.map_err(sid)?;
+    let defs = state.store.custom_fields("lead").await?;
     let custom = records::widgets(&p, &defs, &Default::default(), None, &Errs::default());
     let title = p.t("leads-new");
     let f = form_from_record(&p, &leads::empty(me.user.id, chrono::Utc::now()));
@@ -432,7 +424,7 @@ pub async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
     let pairs = Pairs(pairs);
-    let defs = state.store.custom_fields("lead").await.map_err(sid)?;
+    let defs = state.store.custom_fields("lead").await?;
     let input = input_from_pairs(&pairs, &defs)?;
     match leads::create(&state.store, &me.ctx(), &me.actor, &input, p.prefs.calendar).await {
         Ok(l) => Ok(Redirect::to(&format!("/leads/{}", l.id)).into_response()),
@@ -469,7 +461,7 @@ pub async fn edit_form(
     me.actor
         .require_record(RecordType::Lead, Action::Update, Some(l.owner_id))
         .map_err(|_| PageError::Forbidden)?;
-    let defs = state.store.custom_fields("lead").await.map_err(sid)?;
+    let defs = state.store.custom_fields("lead").await?;
     let custom = records::widgets(&p, &defs, &l.custom.0, None, &Errs::default());
     let title = p.t_with("contacts-edit-title", "name", l.display_name());
     let f = form_from_record(&p, &l);
@@ -497,7 +489,7 @@ pub async fn update(
 ) -> PageResult {
     let id = parse_id(&id)?;
     let pairs = Pairs(pairs);
-    let defs = state.store.custom_fields("lead").await.map_err(sid)?;
+    let defs = state.store.custom_fields("lead").await?;
     let input = input_from_pairs(&pairs, &defs)?;
     match leads::update(
         &state.store,
@@ -570,7 +562,7 @@ pub async fn show_page(
     action_error: Option<String>,
 ) -> PageResult {
     let l = leads::get(&state.store, &me.actor, id).await?;
-    let defs = state.store.custom_fields("lead").await.map_err(sid)?;
+    let defs = state.store.custom_fields("lead").await?;
     let files = super::files::files_for(state, me, &p, "lead", l.id).await?;
     let mut details: Vec<(String, String, Option<String>)> = vec![];
     let mut add = |label: &str, value: String, link: Option<String>| {
@@ -649,9 +641,7 @@ pub async fn show_page(
             Some(format!("/deals/{d}")),
         );
     }
-    let owner = records::user_names(&state.store, [l.owner_id])
-        .await
-        .map_err(sid)?;
+    let owner = records::user_names(&state.store, [l.owner_id]).await?;
     add(
         "record-owner",
         owner.get(&l.owner_id).cloned().unwrap_or_default(),
