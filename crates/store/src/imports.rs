@@ -127,14 +127,13 @@ impl Store {
         file: Vec<u8>,
     ) -> StoreResult<()> {
         tx.execute(
-            "INSERT INTO imports (id, record_type, file_name, file_data, mapping, duplicate_mode, calendar, status, \
+            "INSERT INTO imports (id, record_type, file_name, mapping, duplicate_mode, calendar, status, \
              total_rows, processed_rows, imported, updated, skipped, failed, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 0, 0, 0, 0, $10, $11)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, 0, 0, 0, $9, $10)",
             args![
                 r.id,
                 r.record_type.clone(),
                 r.file_name.clone(),
-                file,
                 r.mapping.0.clone(),
                 r.duplicate_mode.clone(),
                 r.calendar.clone(),
@@ -143,6 +142,11 @@ impl Store {
                 r.created_by,
                 r.created_at
             ],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO import_files (import_id, data) VALUES ($1, $2)",
+            args![r.id, file],
         )
         .await?;
         Ok(())
@@ -176,7 +180,10 @@ impl Store {
     pub async fn import_file(&self, id: Uuid) -> StoreResult<Vec<u8>> {
         let row: FileRow = self
             .db
-            .fetch_one("SELECT file_data FROM imports WHERE id = $1", args![id])
+            .fetch_one(
+                "SELECT data AS file_data FROM import_files WHERE import_id = $1",
+                args![id],
+            )
             .await?;
         Ok(row.file_data)
     }
