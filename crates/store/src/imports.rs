@@ -60,6 +60,17 @@ struct FileRow {
 /// Largest number of bound parameters in one statement (SQLite allows 32766, PostgreSQL 65535).
 const MAX_PARAMS: usize = 30_000;
 
+/// The `n`-th parameter of a statement with many. SQLite finds a named parameter (`$N`, `?N`)
+/// by a linear search of the statement's names each time one is bound, so thousands of them
+/// take quadratic time; plain `?` are numbered in order for free. PostgreSQL only knows `$N`.
+/// A statement uses one style throughout (values in order).
+pub fn placeholder(backend: crate::Backend, n: usize) -> String {
+    match backend {
+        crate::Backend::Sqlite => "?".to_owned(),
+        crate::Backend::Postgres => format!("${n}"),
+    }
+}
+
 /// `INSERT INTO t (cols) VALUES (…), (…), …` for many rows, in as few statements as the
 /// parameter limit allows. Every row has the same columns in the same order.
 pub async fn insert_many(
@@ -74,6 +85,7 @@ pub async fn insert_many(
     let names: Vec<&str> = first.iter().map(|(c, _)| *c).collect();
     let width = names.len();
     let per = (MAX_PARAMS / width).max(1);
+    let mark = tx.backend();
     let mut it = rows.into_iter().peekable();
     while it.peek().is_some() {
         let chunk: Vec<_> = it.by_ref().take(per).collect();
@@ -94,8 +106,7 @@ pub async fn insert_many(
                 if j > 0 {
                     sql.push_str(", ");
                 }
-                sql.push('$');
-                sql.push_str(&n.to_string());
+                sql.push_str(&placeholder(mark, n));
                 vals.push(v);
             }
             sql.push(')');
@@ -116,14 +127,13 @@ impl Store {
         file: Vec<u8>,
     ) -> StoreResult<()> {
         tx.execute(
-            "INSERT INTO imports (id, record_type, file_name, file_data, mapping, duplicate_mode, calendar, status, \
+            "INSERT INTO imports (id, record_type, file_name, mapping, duplicate_mode, calendar, status, \
              total_rows, processed_rows, imported, updated, skipped, failed, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 0, 0, 0, 0, $10, $11)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, 0, 0, 0, $9, $10)",
             args![
                 r.id,
                 r.record_type.clone(),
                 r.file_name.clone(),
-                file,
                 r.mapping.0.clone(),
                 r.duplicate_mode.clone(),
                 r.calendar.clone(),
@@ -132,6 +142,11 @@ impl Store {
                 r.created_by,
                 r.created_at
             ],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO import_files (import_id, data) VALUES ($1, $2)",
+            args![r.id, file],
         )
         .await?;
         Ok(())
@@ -165,7 +180,10 @@ impl Store {
     pub async fn import_file(&self, id: Uuid) -> StoreResult<Vec<u8>> {
         let row: FileRow = self
             .db
-            .fetch_one("SELECT file_data FROM imports WHERE id = $1", args![id])
+            .fetch_one(
+                "SELECT data AS file_data FROM import_files WHERE import_id = $1",
+                args![id],
+            )
             .await?;
         Ok(row.file_data)
     }
@@ -272,7 +290,8 @@ impl Store {
         let mut out = vec![];
         for (kind, values) in by_kind {
             for chunk in values.chunks(5000) {
-                let ps: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+                let mark = self.db.backend();
+                let ps: Vec<String> = (0..chunk.len()).map(|i| placeholder(mark, i + 3)).collect();
                 let mut vals = args![kind, record_type];
                 vals.extend(chunk.iter().map(|v| Val::from((*v).clone())));
                 let hits: Vec<crate::IdentifierHit> = self
@@ -280,8 +299,10 @@ impl Store {
                     .fetch_all(
                         format!(
                             "SELECT i.kind, i.value, i.record_type, i.record_id FROM record_identifiers i \
-                             JOIN {table} r ON r.id = i.record_id WHERE i.kind = $1 AND i.record_type = $2 \
+                             JOIN {table} r ON r.id = i.record_id WHERE i.kind = {} AND i.record_type = {} \
                              AND r.deleted_at IS NULL AND i.value IN ({})",
+                            placeholder(mark, 1),
+                            placeholder(mark, 2),
                             ps.join(", ")
                         ),
                         vals,

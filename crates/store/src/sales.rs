@@ -554,7 +554,10 @@ macro_rules! crud {
             pub async fn $get_many(&self, ids: &[Uuid]) -> StoreResult<Vec<$rec>> {
                 let mut out = vec![];
                 for chunk in ids.chunks(5000) {
-                    let ps: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                    let b = self.db.backend();
+                    let ps: Vec<String> = (1..=chunk.len())
+                        .map(|i| crate::imports::placeholder(b, i))
+                        .collect();
                     let rows: Vec<$rec> = self
                         .db
                         .fetch_all(

@@ -19,7 +19,6 @@ CREATE TABLE imports (
     id UUID PRIMARY KEY,
     record_type TEXT NOT NULL,
     file_name TEXT NOT NULL,
-    file_data BYTEA NOT NULL,
     mapping JSONB NOT NULL DEFAULT '{}',
     duplicate_mode TEXT NOT NULL DEFAULT 'skip',
     calendar TEXT NOT NULL DEFAULT 'jalali',
@@ -36,6 +35,13 @@ CREATE TABLE imports (
     finished_at TIMESTAMPTZ
 );
 CREATE INDEX imports_created_by ON imports(created_by, id);
+
+-- The uploaded file, apart from the import row: the row's progress is updated after every
+-- batch, and SQLite rewrites a row's overflow pages with it.
+CREATE TABLE import_files (
+    import_id UUID PRIMARY KEY REFERENCES imports(id),
+    data BYTEA NOT NULL
+);
 
 CREATE TABLE import_failures (
     import_id UUID NOT NULL REFERENCES imports(id),
