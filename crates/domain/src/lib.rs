@@ -16,6 +16,7 @@ pub mod calendar;
 pub mod digits;
 pub mod email;
 pub mod money;
+pub mod names;
 pub mod national_id;
 pub mod phone;
 pub mod places;

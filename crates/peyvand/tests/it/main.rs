@@ -7,5 +7,6 @@ mod browser;
 mod contacts;
 mod deals;
 mod harness;
+mod search;
 mod ui;
 mod ui_records;

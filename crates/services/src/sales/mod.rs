@@ -10,3 +10,4 @@ pub mod leads;
 pub mod my_day;
 pub mod pipelines;
 pub mod referrals;
+pub mod search;
