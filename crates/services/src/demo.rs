@@ -19,10 +19,10 @@ use peyvand_store::{
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use crate::ServiceResult;
 use crate::accounts::{self, NewUser};
 use crate::audit::{self, Ctx};
 use crate::sales::{companies, contacts, deals, leads, pipelines};
-use crate::ServiceResult;
 
 /// The password of every demo account (printed by the command).
 pub const DEMO_PASSWORD: &str = "peyvand-demo-1403";
@@ -97,8 +97,21 @@ impl Pools {
             families.push(format!("{r}\u{200C}زاده"));
         }
         for f in [
-            "رضایی", "محمدی", "حسینی", "احمدی", "کریمی", "موسوی", "جعفری", "صادقی", "رحیمی",
-            "هاشمی", "قاسمی", "نوری", "کاظمی", "عباسی", "مرادی",
+            "رضایی",
+            "محمدی",
+            "حسینی",
+            "احمدی",
+            "کریمی",
+            "موسوی",
+            "جعفری",
+            "صادقی",
+            "رحیمی",
+            "هاشمی",
+            "قاسمی",
+            "نوری",
+            "کاظمی",
+            "عباسی",
+            "مرادی",
         ] {
             families.push(f.to_owned());
         }
@@ -108,11 +121,8 @@ impl Pools {
             .filter_map(|(c, p)| Some((c, *provinces.get(&p)?)))
             .collect();
         // Big cities more often: the provincial capitals appear ten times over.
-        let capitals: Vec<(&'static str, &'static str)> = cities
-            .iter()
-            .filter(|(c, p)| c == p)
-            .copied()
-            .collect();
+        let capitals: Vec<(&'static str, &'static str)> =
+            cities.iter().filter(|(c, p)| c == p).copied().collect();
         for _ in 0..10 {
             cities.extend(capitals.iter().copied());
         }
@@ -241,7 +251,8 @@ pub async fn seed(
     };
     let admin_actor = crate::auth::actor_for(store, &admin).await?;
     let mut owners: Vec<Uuid> = vec![];
-    for (t, team_name) in ["تیم فروش تهران", "تیم فروش اصفهان"].iter().enumerate() {
+    for (t, team_name) in ["تیم فروش تهران", "تیم فروش اصفهان"].iter().enumerate()
+    {
         let team = match store
             .list_teams()
             .await?
@@ -458,8 +469,7 @@ pub async fn seed(
             } else {
                 vec![]
             };
-            let birth = NaiveDate::from_ymd_opt(1950 + rng.below(56) as i32, 1, 1)
-                .expect("a year")
+            let birth = NaiveDate::from_ymd_opt(1950 + rng.below(56) as i32, 1, 1).expect("a year")
                 + Duration::days(rng.below(365) as i64);
             let mut custom = Map::new();
             custom.insert("tier".into(), json!(rng.pick(&TIERS).0));
@@ -604,9 +614,7 @@ pub async fn seed(
         for _ in 0..n {
             let at = past(&mut rng);
             let (contact_id, contact_name, owner) = rng.pick(&contact_names).clone();
-            let company = rng
-                .chance(50)
-                .then(|| rng.pick(&company_names).clone());
+            let company = rng.chance(50).then(|| rng.pick(&company_names).clone());
             // Where it ended: mostly still open, some won, some lost.
             let target = match rng.below(10) {
                 0..=1 => won,
@@ -626,13 +634,18 @@ pub async fn seed(
                 title: format!(
                     "{} {}",
                     rng.pick(&PRODUCTS),
-                    company.as_ref().map(|c| c.1.as_str()).unwrap_or(&contact_name)
+                    company
+                        .as_ref()
+                        .map(|c| c.1.as_str())
+                        .unwrap_or(&contact_name)
                 ),
                 pipeline_id: pipeline.id,
                 stage_id: stages[target].id,
                 amount_minor: (5 + rng.below(5000) as i64) * 1_000_000,
                 currency: "IRR".into(),
-                expected_close_date: Some((at + Duration::days(30 + rng.below(90) as i64)).date_naive()),
+                expected_close_date: Some(
+                    (at + Duration::days(30 + rng.below(90) as i64)).date_naive(),
+                ),
                 contact_id: Some(contact_id),
                 company_id: company.as_ref().map(|c| c.0),
                 lead_id: None,
@@ -665,7 +678,9 @@ pub async fn seed(
                 "won" => d.closed_at = Some(d.stage_changed_at),
                 "lost" => {
                     d.closed_at = Some(d.stage_changed_at);
-                    d.lost_reason = rng.pick(&["قیمت بالا", "انتخاب رقیب", "لغو پروژه"]).to_string();
+                    d.lost_reason = rng
+                        .pick(&["قیمت بالا", "انتخاب رقیب", "لغو پروژه"])
+                        .to_string();
                 }
                 _ => {}
             }

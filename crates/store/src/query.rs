@@ -615,6 +615,11 @@ mod tests {
     #[test]
     fn empty_team_sees_nothing() {
         let spec = ListSpec::new(OwnerFilter::OwnedBy(vec![]), 10);
-        assert!(build_list(Backend::Postgres, &T, &spec).unwrap().text.contains("1 = 0"));
+        assert!(
+            build_list(Backend::Postgres, &T, &spec)
+                .unwrap()
+                .text
+                .contains("1 = 0")
+        );
     }
 }

@@ -8,9 +8,7 @@ use crate::harness::*;
 
 /// `GET /search?q=…` as (status, [(record_type, id)]).
 async fn search(api: &Api, q: &str) -> (u16, Vec<(String, String)>) {
-    let (status, body) = api
-        .get(&format!("/search?q={}", urlencode(q)))
-        .await;
+    let (status, body) = api.get(&format!("/search?q={}", urlencode(q))).await;
     let hits = body["data"]
         .as_array()
         .map(|a| {
@@ -110,7 +108,10 @@ async fn global_search(app: TestApp) {
     let (_, hits) = search(&api, "شرکت کاوه").await;
     assert!(has(&hits, "company", &company), "{hits:?}");
     let (_, hits) = search(&api, "کاوه").await;
-    assert!(has(&hits, "company", &company) && has(&hits, "deal", &deal), "{hits:?}");
+    assert!(
+        has(&hits, "company", &company) && has(&hits, "deal", &deal),
+        "{hits:?}"
+    );
     let (_, hits) = search(&api, "موسوي").await;
     assert!(has(&hits, "lead", &lead), "{hits:?}");
 
@@ -132,7 +133,11 @@ async fn global_search(app: TestApp) {
     let (_, hits) = search(&api, "021 8888 7777").await;
     assert!(has(&hits, "company", &company), "{hits:?}");
     // Email, whole or its start, in any case; national ID in either digits.
-    for q in ["ali.rezaei@example.com", "ALI.Rezaei@Example.COM", "ali.rezaei@"] {
+    for q in [
+        "ali.rezaei@example.com",
+        "ALI.Rezaei@Example.COM",
+        "ali.rezaei@",
+    ] {
         let (_, hits) = search(&api, q).await;
         assert!(has(&hits, "contact", &ali), "{q}: {hits:?}");
     }
@@ -146,12 +151,24 @@ async fn global_search(app: TestApp) {
     assert_eq!(s, 422);
 
     // The list search uses the same index and the same rule.
-    assert_eq!(list_ids(&api, "/contacts", "علي رضا").await, vec![ali.clone()]);
+    assert_eq!(
+        list_ids(&api, "/contacts", "علي رضا").await,
+        vec![ali.clone()]
+    );
     assert!(list_ids(&api, "/contacts", "ضایی").await.is_empty());
-    assert_eq!(list_ids(&api, "/contacts", "09121234567").await, vec![ali.clone()]);
-    assert_eq!(list_ids(&api, "/companies", "كاوه").await, vec![company.clone()]);
+    assert_eq!(
+        list_ids(&api, "/contacts", "09121234567").await,
+        vec![ali.clone()]
+    );
+    assert_eq!(
+        list_ids(&api, "/companies", "كاوه").await,
+        vec![company.clone()]
+    );
     assert_eq!(list_ids(&api, "/leads", "حسین").await, vec![lead.clone()]);
-    assert_eq!(list_ids(&api, "/deals", "پشتیبانی").await, vec![deal.clone()]);
+    assert_eq!(
+        list_ids(&api, "/deals", "پشتیبانی").await,
+        vec![deal.clone()]
+    );
 
     // A changed name is found by the new one only (the index follows updates).
     let (s, _) = api
@@ -171,7 +188,12 @@ async fn global_search(app: TestApp) {
         .send(Method::DELETE, &format!("/contacts/{ali}"), json!({}))
         .await;
     assert!(s == 200 || s == 204, "delete: {s}");
-    for q in ["علیرضا", "09121234567", "ali.rezaei@example.com", "0012345679"] {
+    for q in [
+        "علیرضا",
+        "09121234567",
+        "ali.rezaei@example.com",
+        "0012345679",
+    ] {
         let (_, hits) = search(&api, q).await;
         assert!(!has(&hits, "contact", &ali), "{q}: {hits:?}");
     }
@@ -192,7 +214,14 @@ async fn global_search(app: TestApp) {
     // Scope: a sales user without a team finds only their own records, by any needle.
     let (_, sales_key) = app.user_with_key("sales@example.com", "sales").await;
     let sales = app.api(&sales_key);
-    for q in ["علیرضا", "09121234567", "ali.rezaei@example.com", "0012345679", "کاوه", "حسین"] {
+    for q in [
+        "علیرضا",
+        "09121234567",
+        "ali.rezaei@example.com",
+        "0012345679",
+        "کاوه",
+        "حسین",
+    ] {
         let (s, hits) = search(&sales, q).await;
         assert_eq!(s, 200);
         assert!(hits.is_empty(), "{q}: {hits:?}");
@@ -210,10 +239,13 @@ async fn global_search(app: TestApp) {
     assert_eq!(hits, vec![("contact".to_owned(), mine.clone())]);
     // The administrator sees both.
     let (_, hits) = search(&api, "09121234567").await;
-    assert!(has(&hits, "contact", &ali) && has(&hits, "contact", &mine), "{hits:?}");
+    assert!(
+        has(&hits, "contact", &ali) && has(&hits, "contact", &mine),
+        "{hits:?}"
+    );
 
     // The UI's global search page lists the records with links.
-    let web = app.setup_admin().await;
+    let web = app.login("root@example.com", ADMIN_PASSWORD).await;
     let page = web
         .get(app.url(&format!("/search?q={}", urlencode("كاوه"))))
         .send()
@@ -221,15 +253,24 @@ async fn global_search(app: TestApp) {
         .unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains(&format!("href=\"/companies/{company}\"")), "{html}");
+    assert!(
+        html.contains(&format!("href=\"/companies/{company}\"")),
+        "{html}"
+    );
     let page = web
         .get(app.url("/search?q=09121234567"))
         .send()
         .await
         .unwrap();
     let html = page.text().await.unwrap();
-    assert!(html.contains(&format!("href=\"/contacts/{ali}\"")), "{html}");
-    assert!(html.contains(&format!("href=\"/contacts/{mine}\"")), "{html}");
+    assert!(
+        html.contains(&format!("href=\"/contacts/{ali}\"")),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("href=\"/contacts/{mine}\"")),
+        "{html}"
+    );
 }
 
 both!(global_search_finds_every_record_type, global_search);

@@ -166,12 +166,7 @@ pub async fn global(
                 found.push(l);
             }
         }
-        found.extend(
-            store
-                .list_leads(&text_spec(&g, &n.text, limit))
-                .await?
-                .rows,
-        );
+        found.extend(store.list_leads(&text_spec(&g, &n.text, limit)).await?.rows);
         push(&mut hits, &mut seen, found, limit, lead_hit);
     }
     if let Some(g) = grant(RecordType::Deal) {
