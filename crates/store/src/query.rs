@@ -112,6 +112,9 @@ pub struct ListSpec {
     pub limit: i64,
     pub include_deleted: bool,
     pub only_deleted: bool,
+    /// The first matches in any order (global search): no sort, no cursor, so the database
+    /// can stop at `limit` instead of finding and sorting every match.
+    pub any_order: bool,
 }
 
 impl ListSpec {
@@ -125,6 +128,7 @@ impl ListSpec {
             limit,
             include_deleted: false,
             only_deleted: false,
+            any_order: false,
         }
     }
 }
@@ -311,10 +315,22 @@ pub fn build_list(backend: Backend, table: &Table, spec: &ListSpec) -> Result<Sq
         Some((expr, _)) => format!("CAST({expr} AS TEXT)"),
         None => "NULL".to_owned(),
     };
-    sql.push(&format!(
-        "SELECT {}, {sort_select} AS sort_value FROM {} WHERE ",
-        table.select, table.name
-    ));
+    let words = spec.search.as_deref().map(search_words).unwrap_or_default();
+    // SQLite, any order: walk the FTS matches newest first and stop at the limit.
+    let fts_driven = spec.any_order && backend == Backend::Sqlite && !words.is_empty();
+    if fts_driven {
+        sql.push(&format!(
+            "SELECT {}, {sort_select} AS sort_value FROM {t}_fts CROSS JOIN search_docs d ON d.doc = {t}_fts.rowid \
+             CROSS JOIN {t} ON {t}.id = d.record_id WHERE ",
+            table.select,
+            t = table.name
+        ));
+    } else {
+        sql.push(&format!(
+            "SELECT {}, {sort_select} AS sort_value FROM {} WHERE ",
+            table.select, table.name
+        ));
+    }
     let mut conds: Vec<String> = vec![];
     if spec.only_deleted {
         conds.push("deleted_at IS NOT NULL".into());
@@ -331,11 +347,11 @@ pub fn build_list(backend: Backend, table: &Table, spec: &ListSpec) -> Result<Sq
             conds.push(format!("owner_id IN ({})", ps.join(", ")));
         }
     }
-    if let Some(q) = spec.search.as_deref() {
-        let words = search_words(q);
-        if !words.is_empty() {
-            conds.push(search_condition(backend, table, &mut sql, &words));
-        }
+    if fts_driven {
+        let p = sql.bind(fts_query(&words));
+        conds.push(format!("{}_fts MATCH {p}", table.name));
+    } else if !words.is_empty() {
+        conds.push(search_condition(backend, table, &mut sql, &words));
     }
     for f in &spec.filters {
         conds.push(filter_condition(table, &mut sql, f)?);
@@ -373,6 +389,8 @@ pub fn build_list(backend: Backend, table: &Table, spec: &ListSpec) -> Result<Sq
     sql.push(&conds.join(" AND "));
     let dir = if desc { "DESC" } else { "ASC" };
     match &sort_expr {
+        _ if fts_driven => sql.push(&format!(" ORDER BY {}_fts.rowid DESC", table.name)),
+        _ if spec.any_order => {}
         Some((expr, _)) => sql.push(&format!(" ORDER BY {expr} {dir}, id {dir}")),
         None => sql.push(&format!(" ORDER BY id {dir}")),
     }

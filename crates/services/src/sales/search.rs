@@ -183,6 +183,7 @@ fn live_in(grant: &Grant, live: bool, owner: Uuid) -> bool {
 fn text_spec(grant: &Grant, text: &str, limit: i64) -> ListSpec {
     let mut spec = ListSpec::new(grant.filter.clone(), limit);
     spec.search = Some(text.to_owned());
+    spec.any_order = true;
     spec
 }
 
