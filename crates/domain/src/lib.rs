@@ -17,6 +17,7 @@ pub mod digits;
 pub mod email;
 pub mod import;
 pub mod money;
+pub mod names;
 pub mod national_id;
 pub mod phone;
 pub mod places;

@@ -22,6 +22,8 @@ use peyvand_store::{Db, DbLocation, Store};
 use peyvand_web::WebConfig;
 use tokio::net::TcpListener;
 
+pub mod bench;
+
 /// Peyvand CRM: the server and the operator's command line.
 #[derive(Debug, Parser)]
 #[command(name = "peyvand", version, about, propagate_version = true)]
@@ -97,6 +99,11 @@ pub enum Command {
     Import(ImportArgs),
     /// Export every record of a type (as the user sees them) to CSV or xlsx.
     Export(ExportArgs),
+    /// Fill the database with realistic Persian demo data (users, companies, contacts, leads,
+    /// deals, activities).
+    Demo(DemoArgs),
+    /// Measure list and search latency over HTTP on a database filled by `peyvand demo`.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -134,6 +141,16 @@ pub struct ExportArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many contacts (companies are a tenth, leads and deals a fifth, deals at most 200k).
+    #[arg(long, default_value_t = 200)]
+    pub contacts: usize,
+    /// The same seed gives the same data.
+    #[arg(long, default_value_t = 1403)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
     #[arg(
@@ -151,6 +168,9 @@ pub struct ServeArgs {
         action = clap::ArgAction::SetTrue
     )]
     pub secure_cookies: bool,
+    /// Fill an empty database with a small demo data set first (see `peyvand demo`).
+    #[arg(long)]
+    pub demo: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -400,6 +420,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore { file } => run_restore(&location, &file).await,
         Command::Import(args) => run_import(&location, args).await,
         Command::Export(args) => run_export(&location, args).await,
+        Command::Demo(args) => run_demo(&location, &args).await,
+        Command::Bench(args) => bench::run(&location, args).await,
     }
 }
 
@@ -420,6 +442,27 @@ fn read_password_line() -> anyhow::Result<String> {
 
 async fn run_serve(location: &DbLocation, args: ServeArgs) -> anyhow::Result<()> {
     let store = open_store(location).await?;
+    if args.demo {
+        if store.count_users().await? == 0 {
+            let opts = peyvand_services::demo::DemoOptions {
+                contacts: 200,
+                seed: 1403,
+            };
+            let sum = peyvand_services::demo::seed(&store, &operator(), &opts, |line| {
+                tracing::info!("demo data: {line}")
+            })
+            .await
+            .context("cannot fill the demo data")?;
+            tracing::info!(
+                contacts = sum.contacts,
+                admin = peyvand_services::demo::DEMO_ADMIN,
+                password = peyvand_services::demo::DEMO_PASSWORD,
+                "demo data ready; sign in as the demo administrator"
+            );
+        } else {
+            tracing::info!("the database already has users: no demo data added");
+        }
+    }
     let listener = TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -443,6 +486,45 @@ async fn run_serve(location: &DbLocation, args: ServeArgs) -> anyhow::Result<()>
         secure_cookies: args.secure_cookies,
     };
     serve(store, listener, config, shutdown_signal()).await
+}
+
+async fn run_demo(location: &DbLocation, args: &DemoArgs) -> anyhow::Result<()> {
+    let store = open_store(location).await?;
+    let opts = peyvand_services::demo::DemoOptions {
+        contacts: args.contacts,
+        seed: args.seed,
+    };
+    println!(
+        "filling {} with demo data: {} contacts, seed {}",
+        describe(location),
+        args.contacts,
+        args.seed
+    );
+    let result = peyvand_services::demo::seed(&store, &operator(), &opts, |line| {
+        println!("  {line}");
+    })
+    .await;
+    store.db.close().await;
+    let sum = result.context("cannot fill the demo data")?;
+    println!(
+        "done in {:.1} s: {} users ({} new teams), {} companies, {} contacts, {} leads, {} deals \
+         ({} stage changes), {} activities",
+        sum.seconds,
+        sum.users,
+        sum.teams,
+        sum.companies,
+        sum.contacts,
+        sum.leads,
+        sum.deals,
+        sum.stage_changes,
+        sum.activities
+    );
+    println!(
+        "sign in as {} (or manager1…2, sales1…6 @demo.peyvand.ir) with the password {}",
+        peyvand_services::demo::DEMO_ADMIN,
+        peyvand_services::demo::DEMO_PASSWORD
+    );
+    Ok(())
 }
 
 async fn run_migrate(location: &DbLocation) -> anyhow::Result<()> {

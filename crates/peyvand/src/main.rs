@@ -13,7 +13,8 @@ async fn main() -> ExitCode {
     // readable. RUST_LOG overrides either.
     let default_filter = match cli.command {
         Command::Serve(_) => "info",
-        _ => "warn",
+        // sqlx reports every statement over a second; bulk loads (demo) make many on purpose.
+        _ => "warn,sqlx::query=error",
     };
     peyvand::init_tracing(default_filter);
     match peyvand::run(cli).await {

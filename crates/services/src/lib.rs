@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod demo;
 pub mod error;
 pub mod jobs;
 pub mod sales;

@@ -9,7 +9,7 @@ use peyvand_domain::access::OwnerFilter;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::db::Val;
+use crate::db::{Backend, Val};
 
 /// What a column holds, for comparisons and sorting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,6 +112,9 @@ pub struct ListSpec {
     pub limit: i64,
     pub include_deleted: bool,
     pub only_deleted: bool,
+    /// The first matches in any order (global search): no sort, no cursor, so the database
+    /// can stop at `limit` instead of finding and sorting every match.
+    pub any_order: bool,
 }
 
 impl ListSpec {
@@ -125,6 +128,7 @@ impl ListSpec {
             limit,
             include_deleted: false,
             only_deleted: false,
+            any_order: false,
         }
     }
 }
@@ -252,9 +256,52 @@ fn bind_value(sql: &mut Sql, kind: Kind, v: &Value, name: &str) -> Result<String
     Ok(sql.bind(val))
 }
 
+/// The words of a normalised search: split on spaces, at most six, each with at least one
+/// letter or digit (a word of punctuation only has no index entry on either backend).
+pub fn search_words(q: &str) -> Vec<String> {
+    q.split(' ')
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .take(6)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every word must begin a word of the record's `search_text`. SQLite asks the table's FTS5
+/// index (`contacts_fts`, … — migration 0005) with prefix queries; PostgreSQL matches
+/// `' ' || search_text` with `LIKE '% word%'`, which its trigram GIN index answers.
+fn search_condition(backend: Backend, table: &Table, sql: &mut Sql, words: &[String]) -> String {
+    match backend {
+        Backend::Sqlite => {
+            let p = sql.bind(fts_query(words));
+            format!(
+                "id IN (SELECT d.record_id FROM {t}_fts f JOIN search_docs d ON d.doc = f.rowid \
+                 WHERE {t}_fts MATCH {p})",
+                t = table.name
+            )
+        }
+        Backend::Postgres => words
+            .iter()
+            .map(|w| {
+                let p = sql.bind(format!("% {}%", crate::escape_like(w)));
+                format!("(' ' || search_text) LIKE {p} ESCAPE '\\'")
+            })
+            .collect::<Vec<_>>()
+            .join(" AND "),
+    }
+}
+
+/// An FTS5 query in which every word is a quoted prefix: `"علی"* AND "رضا"*`.
+pub fn fts_query(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
 /// Builds `SELECT … WHERE … ORDER BY … LIMIT n+1` for one page. The caller fetches `limit + 1`
 /// rows to know whether there is a next page, and makes the next cursor with [`cursor_for`].
-pub fn build_list(table: &Table, spec: &ListSpec) -> Result<Sql, ListError> {
+pub fn build_list(backend: Backend, table: &Table, spec: &ListSpec) -> Result<Sql, ListError> {
     let mut sql = Sql::new("");
     // Placeholders are numbered, so binding order need not follow text order.
     let (sort_expr, desc) = match &spec.sort {
@@ -268,10 +315,22 @@ pub fn build_list(table: &Table, spec: &ListSpec) -> Result<Sql, ListError> {
         Some((expr, _)) => format!("CAST({expr} AS TEXT)"),
         None => "NULL".to_owned(),
     };
-    sql.push(&format!(
-        "SELECT {}, {sort_select} AS sort_value FROM {} WHERE ",
-        table.select, table.name
-    ));
+    let words = spec.search.as_deref().map(search_words).unwrap_or_default();
+    // SQLite, any order: walk the FTS matches newest first and stop at the limit.
+    let fts_driven = spec.any_order && backend == Backend::Sqlite && !words.is_empty();
+    if fts_driven {
+        sql.push(&format!(
+            "SELECT {}, {sort_select} AS sort_value FROM {t}_fts CROSS JOIN search_docs d ON d.doc = {t}_fts.rowid \
+             CROSS JOIN {t} ON {t}.id = d.record_id WHERE ",
+            table.select,
+            t = table.name
+        ));
+    } else {
+        sql.push(&format!(
+            "SELECT {}, {sort_select} AS sort_value FROM {} WHERE ",
+            table.select, table.name
+        ));
+    }
     let mut conds: Vec<String> = vec![];
     if spec.only_deleted {
         conds.push("deleted_at IS NOT NULL".into());
@@ -288,11 +347,11 @@ pub fn build_list(table: &Table, spec: &ListSpec) -> Result<Sql, ListError> {
             conds.push(format!("owner_id IN ({})", ps.join(", ")));
         }
     }
-    if let Some(q) = spec.search.as_deref().filter(|q| !q.is_empty()) {
-        for word in q.split(' ').filter(|w| !w.is_empty()).take(6) {
-            let p = sql.bind(format!("%{}%", crate::escape_like(word)));
-            conds.push(format!("search_text LIKE {p} ESCAPE '\\'"));
-        }
+    if fts_driven {
+        let p = sql.bind(fts_query(&words));
+        conds.push(format!("{}_fts MATCH {p}", table.name));
+    } else if !words.is_empty() {
+        conds.push(search_condition(backend, table, &mut sql, &words));
     }
     for f in &spec.filters {
         conds.push(filter_condition(table, &mut sql, f)?);
@@ -330,6 +389,8 @@ pub fn build_list(table: &Table, spec: &ListSpec) -> Result<Sql, ListError> {
     sql.push(&conds.join(" AND "));
     let dir = if desc { "DESC" } else { "ASC" };
     match &sort_expr {
+        _ if fts_driven => sql.push(&format!(" ORDER BY {}_fts.rowid DESC", table.name)),
+        _ if spec.any_order => {}
         Some((expr, _)) => sql.push(&format!(" ORDER BY {expr} {dir}, id {dir}")),
         None => sql.push(&format!(" ORDER BY id {dir}")),
     }
@@ -520,10 +581,14 @@ mod tests {
             desc: false,
         });
         spec.search = Some("علی رضایی".into());
-        let sql = build_list(&T, &spec).unwrap();
+        let sql = build_list(Backend::Postgres, &T, &spec).unwrap();
         assert!(sql.text.contains("owner_id IN ($1)"));
-        assert!(sql.text.contains("search_text LIKE $2"));
+        assert!(sql.text.contains("(' ' || search_text) LIKE $2"));
+        assert!(sql.text.contains("(' ' || search_text) LIKE $3"));
         assert!(sql.text.contains("(custom ->> $4) = $5"), "{}", sql.text);
+        let lite = build_list(Backend::Sqlite, &T, &spec).unwrap();
+        assert!(lite.text.contains("contacts_fts MATCH $2"), "{}", lite.text);
+        assert!(matches!(&lite.args[1], Val::Text(Some(q)) if q == "\"علی\"* AND \"رضایی\"*"));
         assert!(
             sql.text
                 .contains("CAST(COALESCE(last_name, '') AS TEXT) AS sort_value")
@@ -544,7 +609,7 @@ mod tests {
             value: Value::from("x"),
         });
         assert!(matches!(
-            build_list(&T, &spec),
+            build_list(Backend::Postgres, &T, &spec),
             Err(ListError::UnknownField(_))
         ));
     }
@@ -561,13 +626,18 @@ mod tests {
             field: Field::Column("last_name".into()),
             desc: true,
         });
-        let sql = build_list(&T, &spec).unwrap();
+        let sql = build_list(Backend::Postgres, &T, &spec).unwrap();
         assert!(sql.text.contains("< $1 OR"));
     }
 
     #[test]
     fn empty_team_sees_nothing() {
         let spec = ListSpec::new(OwnerFilter::OwnedBy(vec![]), 10);
-        assert!(build_list(&T, &spec).unwrap().text.contains("1 = 0"));
+        assert!(
+            build_list(Backend::Postgres, &T, &spec)
+                .unwrap()
+                .text
+                .contains("1 = 0")
+        );
     }
 }

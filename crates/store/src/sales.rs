@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use crate::db::Val;
+use crate::db::{Backend, Val};
 use crate::query::{self, Kind, ListError, ListSpec, Page, Sorted, Table};
 use crate::{Store, StoreError, StoreResult, Tx, args};
 
@@ -612,7 +612,7 @@ macro_rules! crud {
             }
 
             pub async fn $list(&self, spec: &ListSpec) -> Result<Page<$rec>, ListFailure> {
-                let sql = query::build_list(&$table, spec)?;
+                let sql = query::build_list(self.db.backend(), &$table, spec)?;
                 let rows: Vec<Sorted<$rec>> = self.db.fetch_all(sql.text, sql.args).await?;
                 Ok(query::into_page(rows, spec.limit, |r: &$rec| r.id))
             }
@@ -1432,5 +1432,187 @@ impl RecordLink {
             RecordLink::Lead => "lead_id",
             RecordLink::Deal => "deal_id",
         }
+    }
+}
+
+// ---- bulk loading (demo data, imports) ----
+
+/// Rows of one multi-row `INSERT` at most, so a statement stays under SQLite's 32766 bound
+/// parameters (and PostgreSQL's 65535).
+const BULK_PARAMS: usize = 30_000;
+
+/// `INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4), …` in as few statements as the parameter
+/// limit allows. Every row must have the same columns in the same order.
+async fn insert_many(
+    tx: &mut Tx,
+    table: &str,
+    rows: Vec<Vec<(&'static str, Val)>>,
+) -> StoreResult<()> {
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    let names: Vec<&str> = first.iter().map(|(c, _)| *c).collect();
+    let per_row = names.len();
+    let backend = tx.backend();
+    let chunk = (BULK_PARAMS / per_row).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut vals: Vec<Val> = Vec::with_capacity(chunk * per_row);
+        let mut groups: Vec<String> = Vec::with_capacity(chunk);
+        for row in rows.by_ref().take(chunk) {
+            debug_assert_eq!(row.len(), per_row);
+            let base = vals.len();
+            groups.push(format!(
+                "({})",
+                (1..=per_row)
+                    .map(|i| match backend {
+                        // SQLite looks a named parameter up by walking a list, which makes
+                        // `$N` quadratic in a statement of thousands; `?` is positional.
+                        Backend::Sqlite => "?".to_owned(),
+                        Backend::Postgres => format!("${}", base + i),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            vals.extend(row.into_iter().map(|(_, v)| v));
+        }
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES {}",
+            names.join(", "),
+            groups.join(", ")
+        );
+        tx.execute(sql, vals).await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Many companies at once, each with its search text (the search index follows by
+    /// trigger on SQLite and by index on PostgreSQL).
+    pub async fn insert_companies_bulk(
+        &self,
+        tx: &mut Tx,
+        rows: &[(CompanyRecord, String)],
+    ) -> StoreResult<()> {
+        let rows = rows
+            .iter()
+            .map(|(r, s)| with_created(r.id, r.created_at, company_cols(r, s)))
+            .collect();
+        insert_many(tx, COMPANIES.name, rows).await
+    }
+
+    pub async fn insert_contacts_bulk(
+        &self,
+        tx: &mut Tx,
+        rows: &[(ContactRecord, String)],
+    ) -> StoreResult<()> {
+        let rows = rows
+            .iter()
+            .map(|(r, s)| with_created(r.id, r.created_at, contact_cols(r, s)))
+            .collect();
+        insert_many(tx, CONTACTS.name, rows).await
+    }
+
+    pub async fn insert_leads_bulk(
+        &self,
+        tx: &mut Tx,
+        rows: &[(LeadRecord, String)],
+    ) -> StoreResult<()> {
+        let rows = rows
+            .iter()
+            .map(|(r, s)| with_created(r.id, r.created_at, lead_cols(r, s)))
+            .collect();
+        insert_many(tx, LEADS.name, rows).await
+    }
+
+    pub async fn insert_deals_bulk(
+        &self,
+        tx: &mut Tx,
+        rows: &[(DealRecord, String)],
+    ) -> StoreResult<()> {
+        let rows = rows
+            .iter()
+            .map(|(r, s)| with_created(r.id, r.created_at, deal_cols(r, s)))
+            .collect();
+        insert_many(tx, DEALS.name, rows).await
+    }
+
+    pub async fn insert_activities_bulk(
+        &self,
+        tx: &mut Tx,
+        rows: &[ActivityRecord],
+    ) -> StoreResult<()> {
+        let rows = rows
+            .iter()
+            .map(|r| with_created(r.id, r.created_at, activity_cols_for(r, "")))
+            .collect();
+        insert_many(tx, ACTIVITIES.name, rows).await
+    }
+
+    pub async fn insert_stage_changes_bulk(
+        &self,
+        tx: &mut Tx,
+        rows: &[StageChangeRecord],
+    ) -> StoreResult<()> {
+        let rows = rows
+            .iter()
+            .map(|c| {
+                vec![
+                    ("id", c.id.into()),
+                    ("deal_id", c.deal_id.into()),
+                    ("from_stage_id", c.from_stage_id.into()),
+                    ("to_stage_id", c.to_stage_id.into()),
+                    ("changed_at", c.changed_at.into()),
+                    ("changed_by", c.changed_by.into()),
+                ]
+            })
+            .collect();
+        insert_many(tx, "deal_stage_history", rows).await
+    }
+
+    /// Identifiers of new records (kind, value, record type, record id); duplicates of the same
+    /// record are the caller's to avoid.
+    pub async fn insert_identifiers_bulk(
+        &self,
+        tx: &mut Tx,
+        rows: &[(&str, String, &str, Uuid)],
+    ) -> StoreResult<()> {
+        let rows = rows
+            .iter()
+            .filter(|(_, v, _, _)| !v.is_empty())
+            .map(|(k, v, t, id)| {
+                vec![
+                    ("kind", Val::from(*k)),
+                    ("value", Val::from(v.clone())),
+                    ("record_type", Val::from(*t)),
+                    ("record_id", Val::from(*id)),
+                ]
+            })
+            .collect();
+        insert_many(tx, "record_identifiers", rows).await
+    }
+
+    /// How many live records a table holds (for the demo's summary and `serve --demo`).
+    pub async fn count_live(&self, table: &Table) -> StoreResult<i64> {
+        #[derive(sqlx::FromRow)]
+        struct N {
+            n: i64,
+        }
+        let row: N = self
+            .db
+            .fetch_one(
+                format!(
+                    "SELECT COUNT(*) AS n FROM {} WHERE deleted_at IS NULL",
+                    table.name
+                ),
+                args![],
+            )
+            .await?;
+        Ok(row.n)
+    }
+
+    /// Refreshes the planner's statistics after a bulk load.
+    pub async fn analyze(&self) -> StoreResult<()> {
+        self.db.execute("ANALYZE", args![]).await.map(|_| ())
     }
 }

@@ -11,5 +11,6 @@ mod harness;
 mod imports;
 mod journey;
 mod leads;
+mod search;
 mod ui;
 mod ui_records;

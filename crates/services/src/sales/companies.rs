@@ -112,7 +112,8 @@ pub fn identifiers(c: &CompanyRecord) -> Vec<(&'static str, String)> {
     ids
 }
 
-fn search_text(c: &CompanyRecord) -> String {
+/// The normalised text the search index holds for a company.
+pub fn search_text(c: &CompanyRecord) -> String {
     let phones: Vec<String> = c
         .phones
         .0

@@ -137,7 +137,8 @@ pub fn identifiers(c: &ContactRecord) -> Vec<(&'static str, String)> {
     ids
 }
 
-fn search_text(c: &ContactRecord, company_name: &str) -> String {
+/// The normalised text the search index holds for a contact.
+pub fn search_text(c: &ContactRecord, company_name: &str) -> String {
     let phones: Vec<String> = c
         .phones
         .0

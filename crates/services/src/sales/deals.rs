@@ -126,7 +126,13 @@ async fn names_for_search(store: &Store, d: &DealRecord) -> ServiceResult<String
         Some(id) => store.company(id).await?.map(|c| c.name).unwrap_or_default(),
         None => String::new(),
     };
-    Ok(sales::search_text(&[&d.title, &contact, &company]))
+    Ok(search_text(d, &contact, &company))
+}
+
+/// The normalised text the search index holds for a deal: its title and the names of its
+/// contact and company.
+pub fn search_text(d: &DealRecord, contact_name: &str, company_name: &str) -> String {
+    sales::search_text(&[&d.title, contact_name, company_name])
 }
 
 /// Reads an amount: a JSON integer is minor units; text is parsed as a person types it.

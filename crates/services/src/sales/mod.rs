@@ -13,4 +13,5 @@ pub mod leads;
 pub mod my_day;
 pub mod pipelines;
 pub mod referrals;
+pub mod search;
 pub mod views;

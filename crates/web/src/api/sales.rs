@@ -54,11 +54,41 @@ pub fn routes() -> Router<AppState> {
             axum::routing::delete(delete_attachment),
         )
         .route("/attachments/{id}/content", get(attachment_content))
+        .route("/search", get(search))
         .route("/custom-fields", get(list_fields).post(create_field))
         .route(
             "/custom-fields/{id}",
             axum::routing::patch(update_field).delete(delete_field),
         )
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchParams {
+    #[serde(default)]
+    q: String,
+    limit: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct SearchOut {
+    data: Vec<peyvand_services::sales::search::SearchHit>,
+}
+
+/// `GET /api/v1/search?q=…&limit=…`: contacts, companies, leads and deals the caller may read,
+/// by name (Persian-normalised word prefixes), phone in any format, email or national ID; at
+/// most `limit` (default 10, at most 50) of each type.
+async fn search(
+    State(state): State<AppState>,
+    me: Authed,
+    Query(params): Query<SearchParams>,
+) -> ApiResult<Json<SearchOut>> {
+    let limit = params.limit.unwrap_or(10);
+    if !(1..=peyvand_services::sales::search::MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::field("limit", "limit.invalid"));
+    }
+    let data =
+        peyvand_services::sales::search::global(&state.store, &me.actor, &params.q, limit).await?;
+    Ok(Json(SearchOut { data }))
 }
 
 fn path_id(s: &str) -> ApiResult<Uuid> {

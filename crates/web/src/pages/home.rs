@@ -5,7 +5,9 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use chrono::Utc;
 use peyvand_domain::calendar::{self, CalendarKind, DateStyle};
+use peyvand_domain::money::{Currency, Money, format_money};
 use peyvand_services::accounts;
+use peyvand_services::sales::search;
 use peyvand_store::AuditQuery;
 use serde::Deserialize;
 
@@ -107,8 +109,8 @@ struct SearchPage {
     hits: Vec<Hit>,
 }
 
-/// Searches everything the user may read. Today that is the people and teams of the
-/// organisation; each later record type adds its own provider here.
+/// Searches everything the user may read: contacts, companies, leads and deals (by name, phone
+/// in any format, email, national ID), then the people and teams of the organisation.
 pub async fn search(
     State(state): State<AppState>,
     Extension(me): Extension<Authed>,
@@ -118,6 +120,30 @@ pub async fn search(
     let mut hits = vec![];
     let needle = q.q.trim().to_owned();
     if !needle.is_empty() {
+        // Contacts, companies, leads and deals, each inside the user's read scope.
+        for h in search::global(&state.store, &me.actor, &needle, 10).await? {
+            let detail = match (h.amount_minor, h.currency.as_deref()) {
+                (Some(amount), Some(currency)) => format_money(
+                    &Money::new(amount, Currency::new(currency).unwrap_or_default()),
+                    p.prefs.language,
+                    p.prefs.digits,
+                    false,
+                ),
+                _ => h.detail,
+            };
+            let path = match h.record_type {
+                "contact" => "contacts",
+                "company" => "companies",
+                "lead" => "leads",
+                _ => "deals",
+            };
+            hits.push(Hit {
+                kind: p.t(&format!("search-kind-{}", h.record_type)),
+                label: h.title,
+                detail,
+                href: Some(format!("/{path}/{}", h.id)),
+            });
+        }
         if me.actor.can(
             peyvand_domain::access::RecordType::User,
             peyvand_domain::access::Action::Read,
