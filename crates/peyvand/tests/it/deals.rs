@@ -654,3 +654,23 @@ async fn board_moves_a_card_in_the_browser() {
     );
     c.close().await.unwrap();
 }
+
+async fn the_deals_list_exports(app: TestApp) {
+    let admin = app.setup_admin().await;
+    let html = admin
+        .get(app.url("/deals/list"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"export-csv\"") && html.contains("/deals/export?format=csv"));
+    let res = admin
+        .get(app.url("/deals/export?format=csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+both!(deals_export_link, the_deals_list_exports);
