@@ -138,6 +138,66 @@ pub const OPERATORS: [&str; 9] = [
     "not_empty",
 ];
 
+/// The rows of a list page, the next page's cursor, and a message when the request was bad
+/// (an unknown filter field, a broken cursor): the page still renders, with the message.
+pub type Fetched<T> = (Vec<T>, Option<String>, Option<String>);
+
+pub fn list_outcome<T>(
+    p: &Page,
+    request: Result<peyvand_services::sales::common::ListRequest, crate::api::ApiError>,
+    run: impl FnOnce(
+        peyvand_services::sales::common::ListRequest,
+    ) -> Result<peyvand_store::query::Page<T>, ServiceError>,
+) -> Result<Fetched<T>, PageError> {
+    let req = match request {
+        Ok(req) => req,
+        Err(e) => return Ok((vec![], None, e.fields.first().map(|f| p.tr.error(&f.code)))),
+    };
+    match run(req) {
+        Ok(page) => Ok((page.rows, page.next_cursor, None)),
+        Err(ServiceError::Validation(fields)) => Ok((
+            vec![],
+            None,
+            fields
+                .first()
+                .map(|f| format!("{}: {}", f.field, p.tr.error(&f.code))),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The columns the user chose (`cols=…`), or the list's defaults.
+pub fn chosen_columns(ls: &ListState, defaults: &[&str]) -> Vec<String> {
+    let chosen: Vec<String> = ls
+        .pairs
+        .iter()
+        .filter(|(k, _)| k == "cols")
+        .map(|(_, v)| v.clone())
+        .collect();
+    if chosen.is_empty() {
+        defaults.iter().map(|s| (*s).to_owned()).collect()
+    } else {
+        chosen
+    }
+}
+
+/// The link to the next page: the same list state with the next cursor.
+pub fn next_href(ls: &ListState, base: &str, cursor: Option<String>) -> Option<String> {
+    cursor.map(|c| {
+        let mut pairs: Vec<(String, String)> = ls
+            .pairs
+            .iter()
+            .filter(|(k, _)| k != "cursor")
+            .cloned()
+            .collect();
+        pairs.push(("cursor".into(), c));
+        format!(
+            "{base}?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    })
+}
+
 /// Pieces of a list page that do not depend on the record type.
 pub struct Frame {
     pub hidden: Vec<(String, String)>,
@@ -229,44 +289,15 @@ pub async fn list(
         .map_err(|_| PageError::Forbidden)?;
     let defs = state.store.custom_fields("contact").await?;
     let columns = contact_columns(&p, &defs);
-    let chosen: Vec<String> = {
-        let c: Vec<String> = ls
-            .pairs
-            .iter()
-            .filter(|(k, _)| k == "cols")
-            .map(|(_, v)| v.clone())
-            .collect();
-        if c.is_empty() {
-            DEFAULT_CONTACT_COLUMNS
-                .iter()
-                .map(|s| (*s).to_owned())
-                .collect()
-        } else {
-            c
-        }
-    };
+    let chosen = chosen_columns(&ls, &DEFAULT_CONTACT_COLUMNS);
     let shown: Vec<&Column> = columns.iter().filter(|c| chosen.contains(&c.key)).collect();
-    let mut list_error = None;
-    let page = match ls.request() {
-        Ok(req) => match contacts::list(&state.store, &me.actor, &req).await {
-            Ok(page) => Some(page),
-            Err(ServiceError::Validation(fields)) => {
-                list_error = fields
-                    .first()
-                    .map(|f| format!("{}: {}", f.field, p.tr.error(&f.code)));
-                None
-            }
-            Err(e) => return Err(e.into()),
-        },
-        Err(e) => {
-            list_error = e.fields.first().map(|f| p.tr.error(&f.code));
-            None
-        }
+    let req = ls.request();
+    let result = match &req {
+        Ok(r) => Some(contacts::list(&state.store, &me.actor, r).await),
+        Err(_) => None,
     };
-    let (rows, next_cursor) = match page {
-        Some(pg) => (pg.rows, pg.next_cursor),
-        None => (vec![], None),
-    };
+    let (rows, next_cursor, list_error) =
+        list_outcome(&p, req, |_| result.expect("run when the request parsed"))?;
     let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
     let owners = records::user_names(&state.store, owner_ids).await?;
     let mut companies = std::collections::HashMap::new();
@@ -351,19 +382,7 @@ pub async fn list(
         chips,
         headers,
         rows: table,
-        next_href: next_cursor.map(|c| {
-            let mut pairs: Vec<(String, String)> = ls
-                .pairs
-                .iter()
-                .filter(|(k, _)| k != "cursor")
-                .cloned()
-                .collect();
-            pairs.push(("cursor".into(), c));
-            format!(
-                "/contacts?{}",
-                serde_urlencoded::to_string(&pairs).unwrap_or_default()
-            )
-        }),
+        next_href: next_href(&ls, "/contacts", next_cursor),
         bin_href: if in_bin {
             "/contacts".into()
         } else {

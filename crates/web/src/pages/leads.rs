@@ -12,7 +12,8 @@ use peyvand_store::{CustomFieldRecord, LeadRecord, RecordLink};
 use uuid::Uuid;
 
 use super::contacts::{
-    Column, Frame, ListPage, ShowPage, custom_columns, deal_lines, list_frame, timeline,
+    Column, Frame, ListPage, ShowPage, chosen_columns, custom_columns, deal_lines, list_frame,
+    list_outcome, next_href, timeline,
 };
 use super::records::{self, ListState, Pairs, Widget};
 use super::{Errs, PageResult, form_errors, html};
@@ -111,38 +112,15 @@ pub async fn list(
         .map_err(|_| PageError::Forbidden)?;
     let defs = state.store.custom_fields("lead").await?;
     let cols = columns(&p, &defs);
-    let chosen: Vec<String> = {
-        let c: Vec<String> = ls
-            .pairs
-            .iter()
-            .filter(|(k, _)| k == "cols")
-            .map(|(_, v)| v.clone())
-            .collect();
-        if c.is_empty() {
-            DEFAULT_COLUMNS.iter().map(|s| (*s).to_owned()).collect()
-        } else {
-            c
-        }
-    };
+    let chosen = chosen_columns(&ls, &DEFAULT_COLUMNS);
     let shown: Vec<&Column> = cols.iter().filter(|c| chosen.contains(&c.key)).collect();
-    let mut list_error = None;
-    let page = match ls.request() {
-        Ok(req) => match leads::list(&state.store, &me.actor, &req).await {
-            Ok(page) => Some(page),
-            Err(ServiceError::Validation(fields)) => {
-                list_error = fields
-                    .first()
-                    .map(|f| format!("{}: {}", f.field, p.tr.error(&f.code)));
-                None
-            }
-            Err(e) => return Err(e.into()),
-        },
-        Err(e) => {
-            list_error = e.fields.first().map(|f| p.tr.error(&f.code));
-            None
-        }
+    let req = ls.request();
+    let result = match &req {
+        Ok(r) => Some(leads::list(&state.store, &me.actor, r).await),
+        Err(_) => None,
     };
-    let (rows, next_cursor) = page.map(|pg| (pg.rows, pg.next_cursor)).unwrap_or_default();
+    let (rows, next_cursor, list_error) =
+        list_outcome(&p, req, |_| result.expect("run when the request parsed"))?;
     let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
     let owners = records::user_names(&state.store, owner_ids).await?;
     let table = rows
@@ -219,19 +197,7 @@ pub async fn list(
         chips,
         headers,
         rows: table,
-        next_href: next_cursor.map(|c| {
-            let mut pairs: Vec<(String, String)> = ls
-                .pairs
-                .iter()
-                .filter(|(k, _)| k != "cursor")
-                .cloned()
-                .collect();
-            pairs.push(("cursor".into(), c));
-            format!(
-                "/leads?{}",
-                serde_urlencoded::to_string(&pairs).unwrap_or_default()
-            )
-        }),
+        next_href: next_href(&ls, "/leads", next_cursor),
         bin_href: if in_bin {
             "/leads".into()
         } else {
