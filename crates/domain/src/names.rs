@@ -5,6 +5,8 @@
 //! [`latin_of`] pairs a Persian name with the Latin spelling whose consonants match, and
 //! transliterates letter by letter when none does.
 
+use std::collections::HashMap;
+
 const MALE_FA: &str = include_str!("../data/persian-names/male_fa.txt");
 const FEMALE_FA: &str = include_str!("../data/persian-names/female_fa.txt");
 const REGION_FA: &str = include_str!("../data/persian-names/region_fa.txt");
@@ -96,19 +98,41 @@ fn skeleton_fa(fa: &str) -> String {
 }
 
 /// The Latin spelling of a Persian name: one from `spellings` with the same consonants, else
-/// a transliteration. Lowercase ASCII letters only.
+/// a transliteration. Lowercase ASCII letters only. For many names, build [`LatinSpellings`]
+/// once instead.
 pub fn latin_of(fa: &str, spellings: &[&str]) -> String {
-    let sk = skeleton_fa(fa);
-    if !sk.is_empty()
-        && let Some(found) = spellings.iter().find(|l| skeleton(l) == sk)
-    {
-        return found
-            .to_ascii_lowercase()
-            .chars()
-            .filter(char::is_ascii_alphabetic)
-            .collect();
+    LatinSpellings::new(spellings).latin_of(fa)
+}
+
+/// Known Latin spellings indexed by their consonants, so pairing a name is one lookup.
+pub struct LatinSpellings {
+    by_skeleton: HashMap<String, String>,
+}
+
+impl LatinSpellings {
+    pub fn new(spellings: &[&str]) -> LatinSpellings {
+        let mut by_skeleton = HashMap::new();
+        for l in spellings {
+            // The first spelling of a skeleton wins, as the list is ordered by preference.
+            by_skeleton.entry(skeleton(l)).or_insert_with(|| {
+                l.to_ascii_lowercase()
+                    .chars()
+                    .filter(char::is_ascii_alphabetic)
+                    .collect()
+            });
+        }
+        LatinSpellings { by_skeleton }
     }
-    transliterate(fa)
+
+    pub fn latin_of(&self, fa: &str) -> String {
+        let sk = skeleton_fa(fa);
+        if !sk.is_empty()
+            && let Some(found) = self.by_skeleton.get(&sk)
+        {
+            return found.clone();
+        }
+        transliterate(fa)
+    }
 }
 
 #[cfg(test)]

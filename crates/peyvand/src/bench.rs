@@ -26,6 +26,10 @@ pub struct BenchArgs {
     /// Warm-up requests per scenario.
     #[arg(long, default_value_t = 30)]
     pub warmup: usize,
+    /// Instead of the HTTP scenarios, measure an import of this many generated CSV rows into
+    /// a fresh database of the same backend, and a raw bulk insert of the same rows.
+    #[arg(long, value_name = "ROWS")]
+    pub import_rows: Option<usize>,
     /// Folder for the JSON results.
     #[arg(long, default_value = "bench-results", value_name = "DIR")]
     pub out: PathBuf,
@@ -171,6 +175,9 @@ async fn search_queries(store: &Store) -> anyhow::Result<Vec<String>> {
 }
 
 pub async fn run(location: &DbLocation, args: BenchArgs) -> anyhow::Result<()> {
+    if let Some(rows) = args.import_rows {
+        return crate::bench_import::run(location, rows, &args.out).await;
+    }
     let store = crate::open_store(location).await?;
     let contacts = store.count_live(&CONTACTS).await?;
     if contacts == 0 {

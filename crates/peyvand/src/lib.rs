@@ -23,6 +23,7 @@ use peyvand_web::WebConfig;
 use tokio::net::TcpListener;
 
 pub mod bench;
+mod bench_import;
 
 /// Peyvand CRM: the server and the operator's command line.
 #[derive(Debug, Parser)]

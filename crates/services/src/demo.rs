@@ -83,7 +83,7 @@ struct Pools {
     male: Vec<&'static str>,
     female: Vec<&'static str>,
     families: Vec<String>,
-    latin: Vec<&'static str>,
+    latin: names::LatinSpellings,
     /// (city, province)
     cities: Vec<(&'static str, &'static str)>,
 }
@@ -130,7 +130,7 @@ impl Pools {
             male: names::male(),
             female: names::female(),
             families,
-            latin: names::latin_spellings(),
+            latin: names::LatinSpellings::new(&names::latin_spellings()),
             cities,
         }
     }
@@ -378,7 +378,7 @@ pub async fn seed(
             )
             .trim()
             .to_owned();
-            let latin = names::latin_of(region.trim_end_matches('ی'), &pools.latin);
+            let latin = pools.latin.latin_of(region.trim_end_matches('ی'));
             let c = CompanyRecord {
                 id: rng.uuid_at(at),
                 name: name.clone(),
@@ -459,8 +459,8 @@ pub async fn seed(
                 vec![EmailEntry {
                     address: format!(
                         "{}.{}{}@{}",
-                        names::latin_of(first, &pools.latin),
-                        names::latin_of(&last, &pools.latin),
+                        pools.latin.latin_of(first),
+                        pools.latin.latin_of(&last),
                         (done + i) % 1000,
                         rng.pick(&MAIL_DOMAINS)
                     ),
@@ -555,7 +555,7 @@ pub async fn seed(
             if rng.chance(50) {
                 l.email = Some(format!(
                     "{}{}@{}",
-                    names::latin_of(&l.first_name, &pools.latin),
+                    pools.latin.latin_of(&l.first_name),
                     rng.below(1000),
                     rng.pick(&MAIL_DOMAINS)
                 ));
@@ -776,4 +776,141 @@ pub async fn seed(
     tx.commit().await?;
     sum.seconds = started.elapsed().as_secs_f64();
     Ok(sum)
+}
+
+/// A contacts file for import benchmarks and tests: what it holds besides good rows.
+pub struct SampleFile {
+    pub csv: Vec<u8>,
+    pub rows: usize,
+    /// Rows with a value validation refuses (a bad phone, an impossible Jalali date).
+    pub bad: usize,
+    /// Rows repeating an earlier row's mobile number (duplicates within the file).
+    pub repeats: usize,
+}
+
+fn csv_cell(out: &mut String, s: &str) {
+    if s.contains([',', '"', '\n']) {
+        out.push('"');
+        out.push_str(&s.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(s);
+    }
+}
+
+/// A CSV of `rows` contacts as people export them from spreadsheets: Persian headers, mobile
+/// numbers in every common spelling (`0912 …`, Persian digits, `+98 …`), Jalali birth dates,
+/// companies named by text, tags in one cell. About 1% of rows are invalid and 2% repeat an
+/// earlier person, so an import of it exercises validation and duplicate handling.
+pub fn contacts_csv(rows: usize, seed: u64) -> SampleFile {
+    let mut rng = Rng(seed ^ 0x494D_504F_5254);
+    let pools = Pools::new();
+    let companies: Vec<String> = (0..(rows / 50).max(1))
+        .map(|_| {
+            format!(
+                "{} {} {}",
+                rng.pick(&COMPANY_PREFIX),
+                rng.pick(&pools.families).trim_end_matches('ی'),
+                rng.pick(&COMPANY_SUFFIX)
+            )
+            .trim()
+            .to_owned()
+        })
+        .collect();
+    let mut out = String::with_capacity(rows * 160);
+    out.push_str("نام,نام خانوادگی,موبایل,ایمیل,استان,شهر,تاریخ تولد,کد ملی,شرکت,سمت,برچسب‌ها\n");
+    let (mut bad, mut repeats) = (0, 0);
+    let mut mobiles: Vec<String> = Vec::with_capacity(rows);
+    for i in 0..rows {
+        let first = if rng.chance(48) {
+            *rng.pick(&pools.female)
+        } else {
+            *rng.pick(&pools.male)
+        };
+        let last = rng.pick(&pools.families).clone();
+        let (city, province) = *rng.pick(&pools.cities);
+        let e164 = if i > 100 && rng.chance(2) {
+            repeats += 1;
+            mobiles[rng.below(mobiles.len())].clone()
+        } else {
+            mobile(&mut rng)
+        };
+        let local = format!("0{}", &e164[3..]);
+        let mut phone = match rng.below(4) {
+            0 => format!("{} {} {}", &local[..4], &local[4..7], &local[7..]),
+            1 => peyvand_domain::digits::to_persian(&local),
+            2 => format!("+98 {} {}", &e164[3..6], &e164[6..]),
+            _ => local,
+        };
+        let mut birth = format!(
+            "{}/{:02}/{:02}",
+            1330 + rng.below(55),
+            1 + rng.below(12),
+            1 + rng.below(29)
+        );
+        if rng.chance(1) {
+            bad += 1;
+            if rng.chance(50) {
+                phone = format!("{}", rng.below(99_999));
+            } else {
+                birth = "1401/13/40".into();
+            }
+        }
+        mobiles.push(e164);
+        let email = if rng.chance(70) {
+            format!(
+                "{}.{}{}@{}",
+                pools.latin.latin_of(first),
+                pools.latin.latin_of(&last),
+                i % 10_000,
+                rng.pick(&MAIL_DOMAINS)
+            )
+        } else {
+            String::new()
+        };
+        let national_id = if rng.chance(30) {
+            national_code(&mut rng)
+        } else {
+            String::new()
+        };
+        let company = if rng.chance(50) {
+            rng.pick(&companies).as_str()
+        } else {
+            ""
+        };
+        let tags = match rng.below(4) {
+            0 => "نمایشگاه ۱۴۰۳",
+            1 => "vip، تهران",
+            _ => "",
+        };
+        let job = *rng.pick(&JOBS);
+        for (n, cell) in [
+            first,
+            &last,
+            &phone,
+            &email,
+            province,
+            city,
+            &birth,
+            &national_id,
+            company,
+            job,
+            tags,
+        ]
+        .iter()
+        .enumerate()
+        {
+            if n > 0 {
+                out.push(',');
+            }
+            csv_cell(&mut out, cell);
+        }
+        out.push('\n');
+    }
+    SampleFile {
+        csv: out.into_bytes(),
+        rows,
+        bad,
+        repeats,
+    }
 }

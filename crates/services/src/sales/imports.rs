@@ -19,7 +19,7 @@ use peyvand_domain::sales::{EmailEntry, FieldDef, PhoneEntry};
 use peyvand_domain::text;
 use peyvand_store::{
     CompanyRecord, ContactRecord, DealRecord, ImportCounts, ImportFailure, ImportRecord, Json,
-    LeadRecord, Store, Tx,
+    LeadRecord, Store,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -34,7 +34,7 @@ use crate::audit::{self, Ctx};
 use crate::{FieldError, ServiceError, ServiceResult};
 
 /// Rows per transaction.
-pub const BATCH: usize = 1000;
+pub const BATCH: usize = 10_000;
 
 /// Rows the preview validates.
 pub const PREVIEW_ROWS: usize = 10;
@@ -376,6 +376,9 @@ struct Runner<'a> {
     company_names: HashMap<Uuid, String>,
     /// Companies this batch creates for contacts whose company does not exist yet.
     new_companies: Vec<CompanyRecord>,
+    /// Identifiers of the records this import creates, so a later row (in any batch, even one
+    /// prepared before the earlier batch is committed) is known as a repeat.
+    created: HashMap<(&'static str, String), Uuid>,
 }
 
 impl<'a> Runner<'a> {
@@ -401,6 +404,7 @@ impl<'a> Runner<'a> {
             companies: HashMap::new(),
             company_names: HashMap::new(),
             new_companies: vec![],
+            created: HashMap::new(),
         })
     }
 
@@ -517,12 +521,16 @@ fn table_of(rt: RecordType) -> &'static str {
     }
 }
 
-/// What a batch did.
+/// What a batch will do, prepared without writing; `write_batch` saves it.
 struct BatchResult {
     counts: ImportCounts,
     failures: Vec<ImportFailure>,
     inserts: Vec<Prepared>,
     updates: Vec<(Prepared, Prepared)>,
+    /// Companies created for contacts of this batch.
+    new_companies: Vec<CompanyRecord>,
+    /// The names of the companies this batch's new contacts belong to (for their search text).
+    company_names: HashMap<Uuid, String>,
 }
 
 /// Validates and sorts one batch of rows; reads only (one duplicate query for the batch).
@@ -583,7 +591,6 @@ async fn prepare_batch(
                 .or_insert(hit.record_id);
         }
     }
-    let mut seen: HashMap<(String, String), Uuid> = HashMap::new();
     let mut inserts = vec![];
     let mut to_update: Vec<(i64, &Vec<String>, Prepared, Uuid)> = vec![];
     for (n, row, p) in ok {
@@ -598,13 +605,13 @@ async fn prepare_batch(
                 }
                 continue;
             }
-            if ids.iter().any(|i| seen.contains_key(&key_of(i))) {
+            if ids.iter().any(|i| runner.created.contains_key(i)) {
                 // The file repeats a record it creates: the first row wins.
                 counts.skipped += 1;
                 continue;
             }
-            for i in &ids {
-                seen.insert(key_of(i), p.id());
+            for i in ids {
+                runner.created.insert(i, p.id());
             }
         }
         inserts.push(p);
@@ -668,11 +675,22 @@ async fn prepare_batch(
             _ => {}
         }
     }
+    let new_companies = std::mem::take(&mut runner.new_companies);
+    let company_names = inserts
+        .iter()
+        .filter_map(|p| match p {
+            Prepared::Contact(c, _) => c.company_id,
+            _ => None,
+        })
+        .map(|id| (id, runner.company_name(Some(id))))
+        .collect();
     Ok(BatchResult {
         counts,
         failures,
         inserts,
         updates,
+        new_companies,
+        company_names,
     })
 }
 
@@ -701,28 +719,37 @@ macro_rules! no_company_link {
 }
 no_company_link!(CompanyRecord, LeadRecord);
 
-/// Writes one prepared batch inside `tx`: new records in bulk, updates one by one (each with
-/// its audit entry), the batch's audit entry, failures and progress.
+/// Writes one prepared batch in its own transaction: new records in bulk, updates one by one
+/// (each with its audit entry), the batch's audit entry, failures and progress. Takes what it
+/// needs by value so it can run as its own task while the next batch is prepared.
 async fn write_batch(
-    runner: &mut Runner<'_>,
-    tx: &mut Tx,
-    ctx: &Ctx,
-    import: &ImportRecord,
-    b: &BatchResult,
-) -> ServiceResult<()> {
-    let store = runner.store;
-    let new_companies = std::mem::take(&mut runner.new_companies);
+    store: Store,
+    ctx: Ctx,
+    import: ImportRecord,
+    rt: RecordType,
+    b: BatchResult,
+) -> ServiceResult<ImportCounts> {
+    let mut transaction = store.begin().await?;
+    let tx = &mut transaction;
+    let store = &store;
+    let ctx = &ctx;
+    let new_companies = &b.new_companies;
     if !new_companies.is_empty() {
-        companies::insert_many(store, tx, &new_companies).await?;
+        companies::insert_many(store, tx, new_companies).await?;
     }
     let mut created: Vec<Uuid> = Vec::with_capacity(b.inserts.len());
-    match runner.rt {
+    match rt {
         RecordType::Contact => {
             let rows: Vec<(ContactRecord, String)> = b
                 .inserts
                 .iter()
                 .filter_map(|p| match p {
-                    Prepared::Contact(c, _) => Some((c.clone(), runner.company_name(c.company_id))),
+                    Prepared::Contact(c, _) => Some((
+                        c.clone(),
+                        c.company_id
+                            .and_then(|id| b.company_names.get(&id).cloned())
+                            .unwrap_or_default(),
+                    )),
                     _ => None,
                 })
                 .collect();
@@ -803,7 +830,8 @@ async fn write_batch(
         changes,
     )
     .await?;
-    Ok(())
+    transaction.commit().await?;
+    Ok(b.counts)
 }
 
 /// The import request as the web and the CLI pass it.
@@ -1085,31 +1113,83 @@ async fn run_batches(
     current.status = "running".into();
     current.total_rows = sheet.rows.len() as i64;
     let start = usize::try_from(import.processed_rows).unwrap_or(0);
-    let mut at = start.min(sheet.rows.len());
-    while at < sheet.rows.len() {
-        let end = (at + BATCH).min(sheet.rows.len());
-        // Row numbers as a spreadsheet shows them: the header is row 1.
-        let batch = prepare_batch(
-            &mut runner,
-            &cols,
-            &sheet.rows[at..end],
-            at as i64 + 2,
-            mode,
+    let total = sheet.rows.len();
+    let batch_at = |at: usize| at..(at + BATCH).min(total);
+    // Row numbers as a spreadsheet shows them: the header is row 1.
+    let mut at = start.min(total);
+    let mut next = if at < total {
+        let r = batch_at(at);
+        at = r.end;
+        Some(
+            prepare_batch(
+                &mut runner,
+                &cols,
+                &sheet.rows[r.clone()],
+                r.start as i64 + 2,
+                mode,
+            )
+            .await?,
         )
-        .await?;
-        let mut tx = store.begin().await?;
-        write_batch(&mut runner, &mut tx, ctx, &current, &batch).await?;
-        tx.commit().await?;
-        let c = batch.counts;
-        current.processed_rows += c.processed;
-        current.imported += c.imported;
-        current.updated += c.updated;
-        current.skipped += c.skipped;
-        current.failed += c.failed;
-        progress(&current);
-        at = end;
+    } else {
+        None
+    };
+    while let Some(batch) = next.take() {
+        // The batch is written by its own task while the next one is validated here. Rows
+        // updated in place are read before they are written, so an update import goes one
+        // batch at a time.
+        let mut write = Some(tokio::spawn(write_batch(
+            store.clone(),
+            ctx.clone(),
+            current.clone(),
+            rt,
+            batch,
+        )));
+        if mode == DuplicateMode::Update
+            && let Some(w) = write.take()
+        {
+            let c = joined(w.await)?;
+            report(&mut current, c, progress);
+        }
+        if at < total {
+            let r = batch_at(at);
+            at = r.end;
+            next = Some(
+                prepare_batch(
+                    &mut runner,
+                    &cols,
+                    &sheet.rows[r.clone()],
+                    r.start as i64 + 2,
+                    mode,
+                )
+                .await?,
+            );
+        }
+        if let Some(w) = write {
+            let c = joined(w.await)?;
+            report(&mut current, c, progress);
+        }
     }
     Ok(())
+}
+
+/// A batch task never is cancelled; if it panicked, the panic goes on here.
+fn joined(
+    r: Result<ServiceResult<ImportCounts>, tokio::task::JoinError>,
+) -> ServiceResult<ImportCounts> {
+    r.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
+fn report(
+    current: &mut ImportRecord,
+    c: ImportCounts,
+    progress: &(dyn Fn(&ImportRecord) + Send + Sync),
+) {
+    current.processed_rows += c.processed;
+    current.imported += c.imported;
+    current.updated += c.updated;
+    current.skipped += c.skipped;
+    current.failed += c.failed;
+    progress(current);
 }
 
 /// One row of a preview, with what would go wrong.
