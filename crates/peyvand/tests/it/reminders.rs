@@ -408,6 +408,18 @@ async fn reminders_become_notifications(app: TestApp) {
         .unwrap();
     assert!(page.contains("یادآوری: تماس با کریمی"));
     assert!(page.contains(&format!("href=\"/activities/{late}\"")));
+    let activity = web
+        .get(app.url(&format!("/activities/{late}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        activity.contains("ارسال‌شده در"),
+        "the page says the reminder went out"
+    );
     let csrf = csrf_of(&page);
     let res = web
         .post(app.url("/notifications/read-all"))

@@ -93,3 +93,4 @@ notifications-mark-all-read = Mark all read
 notifications-empty = No notifications.
 notification-reminder-title = Reminder: { $subject }
 notification-reminder-due = { $kind } — due { $due }
+activity-reminder-sent = sent { $when }

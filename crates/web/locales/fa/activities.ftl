@@ -93,3 +93,4 @@ notifications-mark-all-read = همه خوانده شد
 notifications-empty = اعلانی ندارید.
 notification-reminder-title = یادآوری: { $subject }
 notification-reminder-due = { $kind } — موعد پیگیری: { $due }
+activity-reminder-sent = ارسال‌شده در { $when }

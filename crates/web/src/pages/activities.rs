@@ -867,7 +867,15 @@ async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, st: ShowSta
         id,
         a: row(&p, &names, &a),
         notes: a.notes.clone(),
-        remind: p.opt_datetime(a.remind_at),
+        remind: match (a.remind_at, a.reminded_at) {
+            // Said when the reminder went out, so nobody waits for one already sent.
+            (Some(at), Some(sent)) => format!(
+                "{} ({})",
+                p.datetime(at),
+                p.t_with("activity-reminder-sent", "when", p.datetime(sent))
+            ),
+            (at, _) => p.opt_datetime(at),
+        },
         done_at: p.opt_datetime(a.done_at),
         links,
         can_update,
