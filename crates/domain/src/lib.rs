@@ -22,6 +22,7 @@ pub mod national_id;
 pub mod phone;
 pub mod places;
 pub mod prefs;
+pub mod reminders;
 pub mod sales;
 pub mod schedule;
 pub mod text;

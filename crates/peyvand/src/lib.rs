@@ -333,10 +333,20 @@ async fn sweep_sessions(store: Store) {
 }
 
 /// The background worker: claims one job at a time from the durable queue (shared by every
-/// instance), sleeping a little when there is none.
+/// instance), sleeping a little when there is none, and delivers due activity reminders every
+/// few seconds (`notifications::sweep_reminders`; safe on several instances at once).
 pub async fn run_jobs(store: Store) {
+    use peyvand_services::notifications;
     let worker = peyvand_services::jobs::worker_name();
+    let sweep_every = Duration::from_secs(notifications::SWEEP_EVERY_SECS);
+    let mut last_sweep: Option<tokio::time::Instant> = None;
     loop {
+        if last_sweep.is_none_or(|t| t.elapsed() >= sweep_every) {
+            last_sweep = Some(tokio::time::Instant::now());
+            if let Err(e) = notifications::sweep_reminders(&store, Utc::now()).await {
+                tracing::warn!(error = %e, "cannot deliver reminders");
+            }
+        }
         match peyvand_services::jobs::run_one(&store, &worker).await {
             Ok(true) => {}
             Ok(false) => tokio::time::sleep(Duration::from_millis(500)).await,

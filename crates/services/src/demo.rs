@@ -746,6 +746,8 @@ pub async fn seed(
                 company_id: None,
                 lead_id: None,
                 deal_id: None,
+                custom: peyvand_store::Json(Default::default()),
+                reminded_at: None,
                 created_by: Some(owner),
                 created_at: created,
                 updated_at: created,

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod jobs;
+pub mod notifications;
 pub mod sales;
 
 pub use error::{Duplicate, FieldError, ServiceError, ServiceResult};

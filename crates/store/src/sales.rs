@@ -225,6 +225,10 @@ pub struct ActivityRecord {
     pub company_id: Option<Uuid>,
     pub lead_id: Option<Uuid>,
     pub deal_id: Option<Uuid>,
+    pub custom: Json<Map<String, Value>>,
+    /// When the current reminder was delivered (`None`: armed, or no reminder). Only the
+    /// reminder sweeper and re-arming write it, never a plain update.
+    pub reminded_at: Option<DateTime<Utc>>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -363,7 +367,8 @@ pub const ACTIVITIES: Table = Table {
         ("created_at", Kind::Time),
     ],
     select: "id, kind, subject, notes, outcome, due_at, remind_at, done_at, owner_id, contact_id, \
-             company_id, lead_id, deal_id, created_by, created_at, updated_at, deleted_at",
+             company_id, lead_id, deal_id, custom, reminded_at, created_by, created_at, updated_at, \
+             deleted_at",
     owned: true,
 };
 
@@ -519,6 +524,7 @@ fn activity_cols(a: &ActivityRecord) -> Vec<(&'static str, Val)> {
         ("company_id", a.company_id.into()),
         ("lead_id", a.lead_id.into()),
         ("deal_id", a.deal_id.into()),
+        ("custom", json(&a.custom.0)),
         ("updated_at", a.updated_at.into()),
         ("deleted_at", a.deleted_at.into()),
     ]

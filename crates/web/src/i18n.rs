@@ -97,6 +97,11 @@ impl Tr {
         self.catalogues.get(self.lang, id, Some(&args))
     }
 
+    /// A message with several arguments.
+    pub fn t_args(&self, id: &str, args: &FluentArgs) -> String {
+        self.catalogues.get(self.lang, id, Some(args))
+    }
+
     /// The message for a stable error code such as `email.invalid` (id `err-email-invalid`).
     pub fn error(&self, code: &str) -> String {
         let id = error_id(code);

@@ -16,6 +16,7 @@ pub mod csrf;
 pub mod error;
 pub mod i18n;
 pub mod metrics;
+pub mod notifications;
 pub mod page;
 pub mod pages;
 
@@ -75,6 +76,7 @@ pub const KNOWN_ERROR_CODES: &[&str] = &[
     "json.invalid",
     "uuid.invalid",
     "cursor.invalid",
+    "query.invalid",
     "limit.invalid",
     "scope.invalid",
     "money.empty",

@@ -26,7 +26,14 @@ pub struct Page {
     pub title: String,
     /// The navigation entry to highlight.
     pub nav: &'static str,
+    /// Unread notifications of the signed-in user (the bell in the top bar).
+    pub unread: i64,
 }
+
+/// The signed-in user's unread notification count, left in the request by
+/// `pages::notifications::count_unread` for [`Page`].
+#[derive(Clone, Copy, Debug)]
+pub struct Unread(pub i64);
 
 /// Picks the language of a signed-out visitor: their cookie, else their browser, else Persian.
 fn visitor_language(headers: &HeaderMap) -> Language {
@@ -64,6 +71,7 @@ impl Page {
                 .unwrap_or_default(),
             title: String::new(),
             nav: "",
+            unread: ext.get::<Unread>().map(|u| u.0).unwrap_or(0),
         }
     }
 
@@ -132,6 +140,11 @@ impl Page {
 
     pub fn is_admin(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.actor.is_admin())
+    }
+
+    /// What the bell says to a screen reader: "Notifications, 3 unread".
+    pub fn bell_label(&self) -> String {
+        self.t_with("notifications-bell", "count", self.digits(self.unread))
     }
 
     pub fn user_name(&self) -> String {

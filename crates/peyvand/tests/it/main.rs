@@ -11,6 +11,7 @@ mod harness;
 mod imports;
 mod journey;
 mod leads;
+mod reminders;
 mod search;
 mod ui;
 mod ui_records;

@@ -198,6 +198,7 @@ const UI_GET: &[&str] = &[
     "/settings/roles",
     "/settings/roles/0191f5a0-0000-7000-8000-000000000000",
     "/settings/audit",
+    "/notifications",
 ];
 const UI_POST: &[&str] = &[
     "/logout",
@@ -212,6 +213,8 @@ const UI_POST: &[&str] = &[
     "/settings/teams/0191f5a0-0000-7000-8000-000000000000/delete",
     "/settings/roles",
     "/settings/roles/0191f5a0-0000-7000-8000-000000000000",
+    "/notifications/read-all",
+    "/notifications/0191f5a0-0000-7000-8000-000000000000/read",
 ];
 const API: &[(&str, &str)] = &[
     ("GET", "/api/v1/me"),
@@ -226,6 +229,12 @@ const API: &[(&str, &str)] = &[
     ("POST", "/api/v1/teams"),
     ("GET", "/api/v1/roles"),
     ("GET", "/api/v1/audit-log"),
+    ("GET", "/api/v1/notifications"),
+    ("POST", "/api/v1/notifications/read-all"),
+    (
+        "POST",
+        "/api/v1/notifications/0191f5a0-0000-7000-8000-000000000000/read",
+    ),
 ];
 
 async fn nothing_private_is_reachable_signed_out(app: TestApp) {

@@ -5,15 +5,16 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use peyvand_domain::access::{Action, Actor, RecordType};
 use peyvand_domain::calendar::CalendarKind;
-use peyvand_domain::sales::{ACTIVITY_KINDS, CALL_OUTCOMES, parse_user_date};
+use peyvand_domain::reminders::{self, ReminderState};
+use peyvand_domain::sales::{self, ACTIVITY_KINDS, CALL_OUTCOMES, parse_user_date};
 use peyvand_domain::{schedule, text};
 use peyvand_store::query::Page;
-use peyvand_store::{ACTIVITIES, ActivityRecord, RecordLink, ReferralRecord, Store};
+use peyvand_store::{ACTIVITIES, ActivityRecord, Json, RecordLink, ReferralRecord, Store};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::common::{self, ListRequest, check_owner};
+use super::common::{self, ListRequest, add_problems, check_owner};
 use super::contacts::double_option;
 use crate::audit::{self, Ctx};
 use crate::error::Problems;
@@ -50,6 +51,9 @@ pub struct ActivityInput {
     pub lead_id: Option<Option<Uuid>>,
     #[serde(default, with = "double_option")]
     pub deal_id: Option<Option<Uuid>>,
+    /// Custom field values by key; keys sent replace, `null` or `""` clears, keys not sent
+    /// keep their value.
+    pub custom: Option<Map<String, Value>>,
 }
 
 /// How the user reads dates and times: their calendar and time zone.
@@ -85,6 +89,9 @@ pub struct ActivityView {
     pub company_id: Option<Uuid>,
     pub lead_id: Option<Uuid>,
     pub deal_id: Option<Uuid>,
+    pub custom: Map<String, Value>,
+    /// When the current reminder was delivered (`null`: not yet, or no reminder).
+    pub reminded_at: Option<DateTime<Utc>>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -107,6 +114,8 @@ impl From<&ActivityRecord> for ActivityView {
             company_id: a.company_id,
             lead_id: a.lead_id,
             deal_id: a.deal_id,
+            custom: a.custom.0.clone(),
+            reminded_at: a.reminded_at,
             created_by: a.created_by,
             created_at: a.created_at,
             updated_at: a.updated_at,
@@ -118,7 +127,14 @@ impl From<&ActivityRecord> for ActivityView {
 pub(crate) fn snapshot(a: &ActivityRecord) -> Value {
     let mut v = serde_json::to_value(ActivityView::from(a)).expect("activities serialise");
     if let Some(o) = v.as_object_mut() {
-        for k in ["id", "created_at", "updated_at", "created_by"] {
+        // Delivery of the reminder is the system's doing, not a change anyone made.
+        for k in [
+            "id",
+            "created_at",
+            "updated_at",
+            "created_by",
+            "reminded_at",
+        ] {
             o.remove(k);
         }
     }
@@ -214,6 +230,7 @@ async fn apply(
     loc: Locale,
     a: &mut ActivityRecord,
     input: &ActivityInput,
+    is_new: bool,
     p: &mut Problems,
 ) -> ServiceResult<()> {
     if let Some(kind) = &input.kind {
@@ -302,7 +319,35 @@ async fn apply(
             *slot = link;
         }
     }
+    let defs = common::field_defs(store, RecordType::Activity).await?;
+    if let Some(custom) = &input.custom {
+        let mut merged = a.custom.0.clone();
+        for (k, v) in custom {
+            merged.insert(k.clone(), v.clone());
+        }
+        // Values of retired fields are dropped on change; unknown keys sent are refused.
+        merged.retain(|k, _| defs.iter().any(|x| &x.key == k) || custom.contains_key(k));
+        match sales::validate_custom(&defs, &merged, loc.calendar) {
+            Ok(v) => a.custom = Json(v),
+            Err(problems) => add_problems(p, problems),
+        }
+    } else if is_new && let Err(problems) = sales::validate_custom(&defs, &a.custom.0, loc.calendar)
+    {
+        // A required field must be given on create.
+        add_problems(p, problems);
+    }
     Ok(())
+}
+
+/// What the reminder rules see of an activity.
+pub fn reminder_state(a: &ActivityRecord) -> ReminderState {
+    ReminderState {
+        remind_at: a.remind_at,
+        due_at: a.due_at,
+        reminded_at: a.reminded_at,
+        done: a.done_at.is_some(),
+        deleted: a.deleted_at.is_some(),
+    }
 }
 
 /// A call logged as done with a lead counts as contacting the lead.
@@ -344,6 +389,8 @@ pub async fn create(
         company_id: None,
         lead_id: None,
         deal_id: None,
+        custom: Json(Map::new()),
+        reminded_at: None,
         created_by: Some(actor.user_id),
         created_at: now,
         updated_at: now,
@@ -353,7 +400,7 @@ pub async fn create(
     if input.kind.is_none() {
         p.add("kind", "field.required");
     }
-    apply(store, actor, loc, &mut a, input, &mut p).await?;
+    apply(store, actor, loc, &mut a, input, true, &mut p).await?;
     p.finish()?;
     let mut tx = store.begin().await?;
     store.insert_activity(&mut tx, &a, "").await?;
@@ -395,10 +442,17 @@ async fn save(
     ctx: &Ctx,
     action: &str,
     before: &ActivityRecord,
-    after: &ActivityRecord,
+    after: &mut ActivityRecord,
 ) -> ServiceResult<()> {
     let mut tx = store.begin().await?;
     store.update_activity(&mut tx, after, "").await?;
+    // A new reminder or due time is a new reminder: deliver it (again) when its time comes.
+    // Only this statement and the sweeper write `reminded_at`, so a plain save never undoes
+    // a delivery that happened while the form was open.
+    if reminders::rearms(&reminder_state(before), &reminder_state(after)) {
+        store.rearm_reminder(&mut tx, after.id).await?;
+        after.reminded_at = None;
+    }
     count_call(store, &mut tx, before.done_at.is_some(), after).await?;
     audit::record(
         store,
@@ -431,9 +485,9 @@ pub async fn update(
         _ => {}
     }
     let mut p = Problems::default();
-    apply(store, actor, loc, &mut after, input, &mut p).await?;
+    apply(store, actor, loc, &mut after, input, false, &mut p).await?;
     p.finish()?;
-    save(store, ctx, "update", &before, &after).await?;
+    save(store, ctx, "update", &before, &mut after).await?;
     Ok(after)
 }
 
@@ -472,7 +526,7 @@ pub async fn complete(
         ctx,
         if done { "complete" } else { "reopen" },
         &before,
-        &after,
+        &mut after,
     )
     .await?;
     Ok(after)
@@ -521,7 +575,8 @@ pub async fn list(
             "search.unsupported",
         )]));
     }
-    let spec = common::list_spec(&grant, &[], req)?;
+    let defs = common::field_defs(store, RecordType::Activity).await?;
+    let spec = common::list_spec(&grant, &defs, req)?;
     Ok(store.list_activities(&spec).await?)
 }
 

@@ -20,6 +20,7 @@ use crate::i18n::Tr;
 mod activities;
 mod deals;
 pub mod imports;
+mod notifications;
 mod openapi_sales;
 mod platform;
 mod sales;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(deals::routes())
         .merge(activities::routes())
         .merge(imports::routes())
+        .merge(notifications::routes())
         .route_layer(middleware::from_fn(crate::auth::require_api));
     Router::new()
         .route("/openapi.json", get(platform::openapi))

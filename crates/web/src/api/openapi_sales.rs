@@ -66,7 +66,7 @@ pub fn add_paths(doc: &mut Value) {
         (
             "activities",
             "Activities",
-            "kind (call|meeting|task|note), subject, notes, outcome, due_at, remind_at (RFC 3339), owner_id, contact_id, company_id, lead_id, deal_id",
+            "kind (call|meeting|task|note), subject, notes, outcome, due_at, remind_at (RFC 3339; changing either re-arms the reminder), owner_id, contact_id, company_id, lead_id, deal_id, custom {key: value}",
         ),
     ] {
         paths.insert(
@@ -121,6 +121,25 @@ pub fn add_paths(doc: &mut Value) {
         "get": op("Files of a record", "Files", json!([{"name": "record_type", "in": "query", "required": true, "schema": {"type": "string"}}, {"name": "record_id", "in": "query", "required": true, "schema": {"type": "string", "format": "uuid"}}]), None, "200"),
         "post": {"summary": "Attach a file (multipart/form-data, part `file`, up to 20 MB)", "tags": ["Files"], "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}}, "responses": error_responses()}
     }));
+    paths.insert("/api/v1/notifications".into(), json!({"get": op(
+        "The caller's own notifications, newest first (activity reminders): id, kind, record_type, record_id, title and body in the caller's language, link, data, created_at, read_at; with next_cursor and unread_count",
+        "Notifications",
+        json!([
+            {"name": "unread", "in": "query", "schema": {"type": "boolean"}, "description": "Only unread ones"},
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+            {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "`next_cursor` of the previous page"}
+        ]),
+        None,
+        "200",
+    )}));
+    paths.insert(
+        "/api/v1/notifications/{id}/read".into(),
+        json!({"post": op("Mark one of the caller's notifications read (another user's: 404)", "Notifications", id_param(), None, "200")}),
+    );
+    paths.insert(
+        "/api/v1/notifications/read-all".into(),
+        json!({"post": op("Mark all of the caller's notifications read; answers {marked}", "Notifications", json!([]), None, "200")}),
+    );
     paths.insert(
         "/api/v1/attachments/{id}/content".into(),
         json!({"get": op("Download a file", "Files", id_param(), None, "200")}),

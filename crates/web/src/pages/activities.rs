@@ -9,6 +9,7 @@ use chrono::Utc;
 use peyvand_domain::access::{Action, RecordType, Scope};
 use peyvand_domain::calendar::{self, DateStyle};
 use peyvand_domain::money::{Currency, Money, format_money};
+use peyvand_domain::sales::FieldType;
 use peyvand_domain::sales::{ACTIVITY_KINDS, CALL_OUTCOMES};
 use peyvand_domain::schedule;
 use peyvand_services::sales::activities::{self, ActivityInput, Locale};
@@ -16,11 +17,12 @@ use peyvand_services::sales::common::ListRequest;
 use peyvand_services::sales::my_day;
 use peyvand_services::sales::referrals::{self, ReferralInput};
 use peyvand_services::{ServiceError, accounts};
-use peyvand_store::{ActivityRecord, ReferralRecord};
+use peyvand_store::{ActivityRecord, CustomFieldRecord, ReferralRecord};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::records::{self, Pairs, Widget};
 use super::{Errs, PageResult, form_errors, html};
 use crate::AppState;
 use crate::auth::Authed;
@@ -276,28 +278,115 @@ pub struct ListFilter {
     cursor: String,
 }
 
+/// A filter on a custom field of activities (`cf.KEY=value` in the URL): a choice for select
+/// fields, text (contains) for text fields, the value itself for the others.
+pub struct CustomFilter {
+    pub name: String,
+    pub label: String,
+    pub kind: &'static str,
+    pub value: String,
+    /// (key, label, selected) of a select field's options.
+    pub options: Vec<(String, String, bool)>,
+}
+
 #[derive(Template)]
 #[template(path = "activities.html")]
 struct ListPage {
     p: Page,
     f: ListFilter,
     kinds: Vec<Choice>,
+    custom_filters: Vec<CustomFilter>,
     rows: Vec<Row>,
     next: Option<String>,
 }
 
 impl ListPage {
     fn next_href(&self, cursor: &str) -> String {
-        let q = serde_urlencoded::to_string([
+        let mut pairs: Vec<(&str, &str)> = vec![
             ("scope", self.f.scope.as_str()),
             ("kind", self.f.kind.as_str()),
             ("state", self.f.state.as_str()),
             ("due", self.f.due.as_str()),
-            ("cursor", cursor),
-        ])
-        .unwrap_or_default();
+        ];
+        for c in &self.custom_filters {
+            if !c.value.is_empty() {
+                pairs.push((c.name.as_str(), c.value.as_str()));
+            }
+        }
+        pairs.push(("cursor", cursor));
+        let q = serde_urlencoded::to_string(pairs).unwrap_or_default();
         format!("/activities?{q}")
     }
+}
+
+/// The custom fields that can filter the list, with what the URL asks of each; the filters
+/// they add go into `req`. Yes/no fields are left out: their stored JSON booleans do not
+/// compare alike on both databases.
+fn custom_filters(
+    p: &Page,
+    defs: &[CustomFieldRecord],
+    raw: &str,
+    req: &mut ListRequest,
+) -> Vec<CustomFilter> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).unwrap_or_default();
+    let mut out = vec![];
+    for d in defs {
+        let Some(t) = FieldType::parse(&d.field_type) else {
+            continue;
+        };
+        if t == FieldType::Boolean {
+            continue;
+        }
+        let name = format!("cf.{}", d.key);
+        let value = pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default();
+        let field = format!("custom.{}", d.key);
+        if !value.is_empty() {
+            let (op, v) = match t {
+                FieldType::Select => ("eq", value.clone()),
+                FieldType::MultiSelect => ("has", value.clone()),
+                FieldType::Text | FieldType::Email | FieldType::Url | FieldType::Phone => {
+                    ("contains", value.clone())
+                }
+                // Dates typed in the user's calendar compare as ISO.
+                FieldType::Date => (
+                    "eq",
+                    peyvand_domain::sales::parse_user_date(&value, p.prefs.calendar)
+                        .map(|d| d.format("%Y-%m-%d").to_string())
+                        .unwrap_or_else(|_| value.clone()),
+                ),
+                _ => ("eq", peyvand_domain::digits::to_ascii(&value)),
+            };
+            filter(req, &field, op, v);
+        }
+        out.push(CustomFilter {
+            kind: match t {
+                FieldType::Select | FieldType::MultiSelect => "select",
+                FieldType::Date => "date",
+                _ => "text",
+            },
+            options: d
+                .options
+                .0
+                .iter()
+                .map(|o| {
+                    (
+                        o.key.clone(),
+                        p.role_name(&o.label_fa, &o.label_en),
+                        o.key == value,
+                    )
+                })
+                .collect(),
+            label: records::label_of(p, d),
+            name,
+            value,
+        });
+    }
+    out
 }
 
 fn filter(req: &mut ListRequest, field: &str, op: &str, v: String) {
@@ -310,12 +399,15 @@ pub async fn list(
     Extension(me): Extension<Authed>,
     p: Page,
     Query(f): Query<ListFilter>,
+    RawQuery(raw): RawQuery,
 ) -> PageResult {
     let mut req = ListRequest {
         limit: Some(50),
         cursor: Some(f.cursor.clone()).filter(|c| !c.is_empty()),
         ..Default::default()
     };
+    let defs = state.store.custom_fields("activity").await?;
+    let custom_filters = custom_filters(&p, &defs, raw.as_deref().unwrap_or(""), &mut req);
     if f.scope != "team" {
         filter(&mut req, "owner_id", "eq", me.user.id.to_string());
     }
@@ -361,6 +453,7 @@ pub async fn list(
     let names = names(&state, &me).await;
     html(ListPage {
         kinds: kind_choices(&p),
+        custom_filters,
         rows: page.rows.iter().map(|a| row(&p, &names, a)).collect(),
         next: page.next_cursor,
         f,
@@ -403,8 +496,33 @@ pub struct ActivityForm {
 }
 
 impl ActivityForm {
+    /// The built-in fields of a submitted form (its custom fields are read from the pairs).
+    fn from_pairs(f: &Pairs) -> ActivityForm {
+        let g = |k: &str| f.get(k).unwrap_or_default();
+        ActivityForm {
+            kind: g("kind"),
+            subject: g("subject"),
+            notes: g("notes"),
+            outcome: g("outcome"),
+            due_date: g("due_date"),
+            due_time: g("due_time"),
+            remind_date: g("remind_date"),
+            remind_time: g("remind_time"),
+            owner_id: g("owner_id"),
+            done: f.get("done"),
+            contact_id: g("contact_id"),
+            company_id: g("company_id"),
+            lead_id: g("lead_id"),
+            deal_id: g("deal_id"),
+        }
+    }
+
     /// The service input, or the fields whose ids do not parse.
-    fn input(&self, new: bool) -> Result<ActivityInput, ServiceError> {
+    fn input(
+        &self,
+        new: bool,
+        custom: Option<Map<String, Value>>,
+    ) -> Result<ActivityInput, ServiceError> {
         let mut bad = vec![];
         let mut link = |field: &str, v: &str| -> Option<Option<Uuid>> {
             if v.trim().is_empty() {
@@ -457,6 +575,7 @@ impl ActivityForm {
             company_id,
             lead_id,
             deal_id,
+            custom,
             ..Default::default()
         })
     }
@@ -467,6 +586,7 @@ impl ActivityForm {
 struct NewPage {
     p: Page,
     form: ActivityForm,
+    custom: Vec<Widget>,
     kinds: Vec<Choice>,
     outcomes: Vec<Choice>,
     assignees: Vec<Choice>,
@@ -490,12 +610,16 @@ async fn new_page(
     me: &Authed,
     p: Page,
     form: ActivityForm,
+    typed: Option<&Pairs>,
     errs: Errs,
 ) -> PageResult {
     me.actor
         .require(RecordType::Activity, Action::Create)
         .map_err(|_| PageError::Forbidden)?;
+    let defs = state.store.custom_fields("activity").await?;
+    let custom = records::widgets(&p, &defs, &Map::new(), typed, &errs);
     html(NewPage {
+        custom,
         kinds: kind_choices(&p),
         outcomes: outcome_choices(&p),
         assignees: assignees(state, me).await?,
@@ -539,16 +663,24 @@ pub async fn new_form(
         deal_id: q.deal_id,
         ..Default::default()
     };
-    new_page(&state, &me, p, form, Errs::default()).await
+    new_page(&state, &me, p, form, None, Errs::default()).await
+}
+
+/// The custom values of a submitted form (`None` when activities have no custom fields).
+fn custom_of(pairs: &Pairs, defs: &[CustomFieldRecord]) -> Option<Map<String, Value>> {
+    (!defs.is_empty()).then(|| pairs.custom(defs))
 }
 
 pub async fn create(
     State(state): State<AppState>,
     Extension(me): Extension<Authed>,
     p: Page,
-    Form(f): Form<ActivityForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let result = match f.input(true) {
+    let pairs = Pairs(pairs);
+    let f = ActivityForm::from_pairs(&pairs);
+    let defs = state.store.custom_fields("activity").await?;
+    let result = match f.input(true, custom_of(&pairs, &defs)) {
         Ok(input) => {
             activities::create(&state.store, &me.ctx(), &me.actor, &input, locale(&p)).await
         }
@@ -558,7 +690,7 @@ pub async fn create(
         Ok(a) => Ok(Redirect::to(&format!("/activities/{}?saved=1", a.id)).into_response()),
         Err(e) => {
             let errs = form_errors(&p.tr, e)?;
-            unprocessable(new_page(&state, &me, p, f, errs).await?)
+            unprocessable(new_page(&state, &me, p, f, Some(&pairs), errs).await?)
         }
     }
 }
@@ -586,6 +718,9 @@ struct ShowPage {
     can_update: bool,
     can_delete: bool,
     form: ActivityForm,
+    /// Filled custom fields: (label, value).
+    custom_lines: Vec<(String, String)>,
+    custom: Vec<Widget>,
     kinds: Vec<Choice>,
     outcomes: Vec<Choice>,
     assignees: Vec<Choice>,
@@ -654,6 +789,8 @@ fn trail_rows(p: &Page, names: &[(Uuid, String)], rs: &[ReferralRecord]) -> Vec<
 
 struct ShowState {
     form: Option<ActivityForm>,
+    /// What the user typed, when the form is shown again with errors.
+    typed: Option<Pairs>,
     errs: Errs,
     refer_errs: Errs,
     saved: bool,
@@ -723,16 +860,29 @@ async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, st: ShowSta
     let title = a.subject.clone();
     let mut p = p.titled("activity-title", "activities");
     p.title = title;
+    let defs = state.store.custom_fields("activity").await?;
+    let custom_lines = records::custom_lines(&p, &defs, &a.custom.0);
+    let custom = records::widgets(&p, &defs, &a.custom.0, st.typed.as_ref(), &st.errs);
     html(ShowPage {
         id,
         a: row(&p, &names, &a),
         notes: a.notes.clone(),
-        remind: p.opt_datetime(a.remind_at),
+        remind: match (a.remind_at, a.reminded_at) {
+            // Said when the reminder went out, so nobody waits for one already sent.
+            (Some(at), Some(sent)) => format!(
+                "{} ({})",
+                p.datetime(at),
+                p.t_with("activity-reminder-sent", "when", p.datetime(sent))
+            ),
+            (at, _) => p.opt_datetime(at),
+        },
         done_at: p.opt_datetime(a.done_at),
         links,
         can_update,
         can_delete,
         form: st.form.unwrap_or_else(|| form_of(&p, &a)),
+        custom_lines,
+        custom,
         kinds: kind_choices(&p),
         outcomes: outcome_choices(&p),
         assignees: assignees(state, me).await?,
@@ -762,6 +912,7 @@ pub async fn show(
 ) -> PageResult {
     let st = ShowState {
         form: None,
+        typed: None,
         errs: Errs::default(),
         refer_errs: Errs::default(),
         saved: f.saved.is_some(),
@@ -774,10 +925,13 @@ pub async fn update(
     Extension(me): Extension<Authed>,
     p: Page,
     Path(id): Path<String>,
-    Form(f): Form<ActivityForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
     let id = parse_id(&id)?;
-    let result = match f.input(false) {
+    let pairs = Pairs(pairs);
+    let f = ActivityForm::from_pairs(&pairs);
+    let defs = state.store.custom_fields("activity").await?;
+    let result = match f.input(false, custom_of(&pairs, &defs)) {
         Ok(input) => {
             activities::update(&state.store, &me.ctx(), &me.actor, id, &input, locale(&p)).await
         }
@@ -789,6 +943,7 @@ pub async fn update(
             let errs = form_errors(&p.tr, e)?;
             let st = ShowState {
                 form: Some(f),
+                typed: Some(pairs),
                 errs,
                 refer_errs: Errs::default(),
                 saved: false,
@@ -892,6 +1047,7 @@ pub async fn refer(
             let refer_errs = form_errors(&p.tr, e)?;
             let st = ShowState {
                 form: None,
+                typed: None,
                 errs: Errs::default(),
                 refer_errs,
                 saved: false,

@@ -21,6 +21,7 @@ mod files;
 mod home;
 mod imports;
 mod leads;
+mod notifications;
 mod profile;
 mod records;
 mod session;
@@ -129,8 +130,18 @@ pub fn router(state: AppState) -> Router {
             get(settings::role_form).post(settings::save_role),
         )
         .route("/settings/audit", get(settings::audit))
+        .route("/notifications", get(notifications::list))
+        .route(
+            "/notifications/read-all",
+            post(notifications::mark_all_read),
+        )
+        .route("/notifications/{id}/read", post(notifications::mark_read))
         .merge(deals_routes())
         .merge(imports::routes())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            notifications::count_unread,
+        ))
         .route_layer(middleware::from_fn(crate::auth::require_ui));
     Router::new()
         .merge(public)
