@@ -31,14 +31,24 @@ pub struct Table {
     pub select: &'static str,
     /// Whether the table has an owner (scoped lists).
     pub owned: bool,
+    /// Fields computed from other tables: (name, kind, SQL expression). They filter and sort
+    /// like columns (a deal's `status` is the kind of its stage).
+    pub derived: &'static [(&'static str, Kind, &'static str)],
 }
 
 impl Table {
-    fn kind_of(&self, col: &str) -> Option<Kind> {
+    /// The SQL expression and kind of a column or derived field on the whitelist.
+    fn expr_of(&self, col: &str) -> Option<(String, Kind)> {
         self.columns
             .iter()
             .find(|(c, _)| *c == col)
-            .map(|(_, k)| *k)
+            .map(|(c, k)| ((*c).to_owned(), *k))
+            .or_else(|| {
+                self.derived
+                    .iter()
+                    .find(|(c, _, _)| *c == col)
+                    .map(|(_, k, e)| ((*e).to_owned(), *k))
+            })
     }
 }
 
@@ -181,12 +191,9 @@ fn custom_expr(sql: &mut Sql, key: &str, numeric: bool) -> String {
 /// The SQL expression of a field, with the kind to compare it as.
 fn field_expr(table: &Table, sql: &mut Sql, field: &Field) -> Result<(String, Kind), ListError> {
     match field {
-        Field::Column(c) => {
-            let kind = table
-                .kind_of(c)
-                .ok_or_else(|| ListError::UnknownField(c.clone()))?;
-            Ok((c.clone(), kind))
-        }
+        Field::Column(c) => table
+            .expr_of(c)
+            .ok_or_else(|| ListError::UnknownField(c.clone())),
         Field::Custom { key, numeric } => Ok((
             custom_expr(sql, key, *numeric),
             if *numeric { Kind::Number } else { Kind::Text },
@@ -562,6 +569,7 @@ mod tests {
         ],
         select: "id",
         owned: true,
+        derived: &[],
     };
 
     #[test]

@@ -271,6 +271,7 @@ pub const COMPANIES: Table = Table {
     select: "id, name, industry, website, phones, emails, social, province, city, address, postal_code, \
              national_id, economic_code, employees, tags, owner_id, custom, created_at, updated_at, deleted_at",
     owned: true,
+    derived: &[],
 };
 
 pub const CONTACTS: Table = Table {
@@ -295,6 +296,7 @@ pub const CONTACTS: Table = Table {
              city, address, national_id, birth_date, anniversary_date, preferred_channel, tags, owner_id, \
              custom, created_at, updated_at, deleted_at",
     owned: true,
+    derived: &[],
 };
 
 pub const LEADS: Table = Table {
@@ -322,6 +324,7 @@ pub const LEADS: Table = Table {
              status, disqualify_reason, converted_at, converted_contact_id, converted_company_id, \
              converted_deal_id, owner_id, custom, created_at, updated_at, deleted_at",
     owned: true,
+    derived: &[],
 };
 
 pub const DEALS: Table = Table {
@@ -345,6 +348,11 @@ pub const DEALS: Table = Table {
              company_id, lead_id, lost_reason, closed_at, stage_changed_at, owner_id, custom, created_at, \
              updated_at, deleted_at",
     owned: true,
+    derived: &[(
+        "status",
+        Kind::Text,
+        "(SELECT kind FROM stages WHERE stages.id = deals.stage_id)",
+    )],
 };
 
 pub const ACTIVITIES: Table = Table {
@@ -365,6 +373,7 @@ pub const ACTIVITIES: Table = Table {
     select: "id, kind, subject, notes, outcome, due_at, remind_at, done_at, owner_id, contact_id, \
              company_id, lead_id, deal_id, created_by, created_at, updated_at, deleted_at",
     owned: true,
+    derived: &[],
 };
 
 fn json<T: serde::Serialize>(v: &T) -> Val {
