@@ -151,6 +151,8 @@ impl LeadRecord {
 pub struct PipelineRecord {
     pub id: Uuid,
     pub name: String,
+    /// Set on the default pipeline: the catalogues name it in each user's language.
+    pub name_key: Option<String>,
     pub is_default: bool,
     pub position: i64,
     pub created_at: DateTime<Utc>,
@@ -163,6 +165,8 @@ pub struct StageRecord {
     pub id: Uuid,
     pub pipeline_id: Uuid,
     pub name: String,
+    /// Set on the default stages: the catalogues name them in each user's language.
+    pub name_key: Option<String>,
     pub position: i64,
     pub probability: i64,
     pub kind: String,
@@ -868,7 +872,7 @@ impl Store {
     pub async fn pipelines(&self) -> StoreResult<Vec<PipelineRecord>> {
         self.db
             .fetch_all(
-                "SELECT id, name, is_default, position, created_at, updated_at, deleted_at FROM pipelines \
+                "SELECT id, name, name_key, is_default, position, created_at, updated_at, deleted_at FROM pipelines \
                  WHERE deleted_at IS NULL ORDER BY position, id",
                 args![],
             )
@@ -878,7 +882,7 @@ impl Store {
     pub async fn pipeline(&self, id: Uuid) -> StoreResult<Option<PipelineRecord>> {
         self.db
             .fetch_optional(
-                "SELECT id, name, is_default, position, created_at, updated_at, deleted_at FROM pipelines WHERE id = $1",
+                "SELECT id, name, name_key, is_default, position, created_at, updated_at, deleted_at FROM pipelines WHERE id = $1",
                 args![id],
             )
             .await
@@ -887,7 +891,7 @@ impl Store {
     pub async fn stages(&self, pipeline_id: Uuid) -> StoreResult<Vec<StageRecord>> {
         self.db
             .fetch_all(
-                "SELECT id, pipeline_id, name, position, probability, kind, deleted_at FROM stages \
+                "SELECT id, pipeline_id, name, name_key, position, probability, kind, deleted_at FROM stages \
                  WHERE pipeline_id = $1 AND deleted_at IS NULL ORDER BY position, id",
                 args![pipeline_id],
             )
@@ -897,7 +901,7 @@ impl Store {
     pub async fn stage(&self, id: Uuid) -> StoreResult<Option<StageRecord>> {
         self.db
             .fetch_optional(
-                "SELECT id, pipeline_id, name, position, probability, kind, deleted_at FROM stages WHERE id = $1",
+                "SELECT id, pipeline_id, name, name_key, position, probability, kind, deleted_at FROM stages WHERE id = $1",
                 args![id],
             )
             .await
@@ -910,6 +914,7 @@ impl Store {
             vec![
                 ("id", p.id.into()),
                 ("name", p.name.clone().into()),
+                ("name_key", p.name_key.clone().into()),
                 ("is_default", p.is_default.into()),
                 ("position", p.position.into()),
                 ("created_at", p.created_at.into()),
@@ -926,6 +931,7 @@ impl Store {
             p.id,
             vec![
                 ("name", p.name.clone().into()),
+                ("name_key", p.name_key.clone().into()),
                 ("is_default", p.is_default.into()),
                 ("position", p.position.into()),
                 ("updated_at", p.updated_at.into()),
@@ -943,6 +949,7 @@ impl Store {
                 ("id", s.id.into()),
                 ("pipeline_id", s.pipeline_id.into()),
                 ("name", s.name.clone().into()),
+                ("name_key", s.name_key.clone().into()),
                 ("position", s.position.into()),
                 ("probability", s.probability.into()),
                 ("kind", s.kind.clone().into()),
@@ -958,6 +965,7 @@ impl Store {
             s.id,
             vec![
                 ("name", s.name.clone().into()),
+                ("name_key", s.name_key.clone().into()),
                 ("position", s.position.into()),
                 ("probability", s.probability.into()),
                 ("kind", s.kind.clone().into()),

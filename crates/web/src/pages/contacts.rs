@@ -1184,7 +1184,7 @@ pub async fn deal_lines(
             .store
             .stage(d.stage_id)
             .await?
-            .map(|s| s.name)
+            .map(|s| p.named("stage", &s.name, s.name_key.as_deref()))
             .unwrap_or_default();
         let amount = peyvand_domain::money::format_money(
             &peyvand_domain::money::Money::new(
