@@ -552,6 +552,9 @@ pub async fn move_to_stage(
     let mut p = Problems::default();
     if let Some(r) = &lost_reason {
         after.lost_reason = text::tidy(r);
+        if after.lost_reason.chars().count() > 500 {
+            p.add("lost_reason", "field.too_long");
+        }
     }
     let changed = place(&mut after, &stage, now, &mut p);
     p.finish()?;
