@@ -549,6 +549,23 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    #[test]
+    fn default_names_are_known_in_both_languages() {
+        assert!(is_default_name("negotiation", "مذاکره"));
+        assert!(is_default_name("negotiation", "Negotiation"));
+        assert!(is_default_name("negotiation", "negotiation "));
+        assert!(is_default_name("sales", "Sales"));
+        assert!(!is_default_name("negotiation", "Contract"));
+        assert!(!is_default_name("negotiation", "مذاکره نهایی"));
+        assert!(!is_default_name("unknown", "مذاکره"));
+        let keys: Vec<&str> = DEFAULT_STAGES.iter().map(|s| s.0).collect();
+        assert_eq!(keys.len(), 7);
+        assert!(
+            keys.iter()
+                .all(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        );
+    }
+
     fn def(key: &str, t: FieldType) -> FieldDef {
         FieldDef {
             key: key.into(),

@@ -573,6 +573,44 @@ mod tests {
     };
 
     #[test]
+    fn derived_fields_filter_and_sort_by_their_expression() {
+        const D: Table = Table {
+            name: "deals",
+            columns: &[("title", Kind::Text)],
+            select: "id",
+            owned: false,
+            derived: &[(
+                "status",
+                Kind::Text,
+                "(SELECT kind FROM stages WHERE stages.id = deals.stage_id)",
+            )],
+        };
+        let mut spec = ListSpec::new(OwnerFilter::Any, 10);
+        spec.filters.push(Filter {
+            field: Field::Column("status".into()),
+            op: Op::Eq,
+            value: Value::String("won".into()),
+        });
+        spec.sort = Some(Sort {
+            field: Field::Column("status".into()),
+            desc: true,
+        });
+        let sql = build_list(Backend::Postgres, &D, &spec).unwrap();
+        assert!(
+            sql.text
+                .contains("(SELECT kind FROM stages WHERE stages.id = deals.stage_id) = $"),
+            "{}",
+            sql.text
+        );
+        assert!(!sql.text.contains("won"), "values are bound");
+        spec.filters[0].field = Field::Column("kind; DROP TABLE deals".into());
+        assert!(matches!(
+            build_list(Backend::Postgres, &D, &spec),
+            Err(ListError::UnknownField(_))
+        ));
+    }
+
+    #[test]
     fn scoped_filtered_sorted_page() {
         let me = Uuid::now_v7();
         let mut spec = ListSpec::new(OwnerFilter::OwnedBy(vec![me]), 50);

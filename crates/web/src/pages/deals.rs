@@ -586,7 +586,10 @@ pub async fn list(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one cell needs the row and every lookup"
+)]
 fn deal_cell(
     p: &Page,
     d: &DealRecord,
