@@ -482,6 +482,8 @@ impl ListState {
                     NaiveDate::parse_from_str(v, "%Y-%m-%d")
                         .map(|d| show_date(p, d))
                         .unwrap_or_else(|_| v.clone())
+                } else if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) {
+                    p.digits(v)
                 } else {
                     v.clone()
                 };
