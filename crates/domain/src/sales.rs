@@ -449,16 +449,52 @@ impl StageKind {
     }
 }
 
-/// The stages a new installation's default pipeline starts with: (fa, en, probability, kind).
-pub const DEFAULT_STAGES: [(&str, &str, i64, StageKind); 7] = [
-    ("سرنخ واجد شرایط", "Qualified", 10, StageKind::Open),
-    ("نیازسنجی", "Needs analysis", 25, StageKind::Open),
-    ("ارسال پیش‌فاکتور", "Proposal sent", 50, StageKind::Open),
-    ("مذاکره", "Negotiation", 75, StageKind::Open),
-    ("قرارداد", "Contract", 90, StageKind::Open),
-    ("برنده", "Won", 100, StageKind::Won),
-    ("از دست رفته", "Lost", 0, StageKind::Lost),
+/// The stages a new installation's default pipeline starts with: (key, fa, en, probability,
+/// kind). The key names the stage in the catalogues (`stage-name-KEY`, `_` as `-`).
+pub const DEFAULT_STAGES: [(&str, &str, &str, i64, StageKind); 7] = [
+    (
+        "qualified",
+        "سرنخ واجد شرایط",
+        "Qualified",
+        10,
+        StageKind::Open,
+    ),
+    (
+        "needs_analysis",
+        "نیازسنجی",
+        "Needs analysis",
+        25,
+        StageKind::Open,
+    ),
+    (
+        "proposal_sent",
+        "ارسال پیش‌فاکتور",
+        "Proposal sent",
+        50,
+        StageKind::Open,
+    ),
+    ("negotiation", "مذاکره", "Negotiation", 75, StageKind::Open),
+    ("contract", "قرارداد", "Contract", 90, StageKind::Open),
+    ("won", "برنده", "Won", 100, StageKind::Won),
+    ("lost", "از دست رفته", "Lost", 0, StageKind::Lost),
 ];
+
+/// The pipeline a new installation starts with: (key, Persian name, English name).
+pub const DEFAULT_PIPELINE: (&str, &str, &str) = ("sales", "فروش", "Sales");
+
+/// Whether `name` is one of the names of the default pipeline or stage `key` (in any
+/// language). Saving a default stage under the name the user sees keeps it a default one, shown
+/// in each user's language; any other name is the administrator's own.
+pub fn is_default_name(key: &str, name: &str) -> bool {
+    let same =
+        |a: &str| crate::text::normalize_for_search(a) == crate::text::normalize_for_search(name);
+    if key == DEFAULT_PIPELINE.0 {
+        return same(DEFAULT_PIPELINE.1) || same(DEFAULT_PIPELINE.2);
+    }
+    DEFAULT_STAGES
+        .iter()
+        .any(|(k, fa, en, _, _)| *k == key && (same(fa) || same(en)))
+}
 
 /// Where a lead came from.
 pub const LEAD_SOURCES: [&str; 9] = [
@@ -512,6 +548,23 @@ pub fn defs_by_key(defs: &[FieldDef]) -> BTreeMap<&str, &FieldDef> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn default_names_are_known_in_both_languages() {
+        assert!(is_default_name("negotiation", "مذاکره"));
+        assert!(is_default_name("negotiation", "Negotiation"));
+        assert!(is_default_name("negotiation", "negotiation "));
+        assert!(is_default_name("sales", "Sales"));
+        assert!(!is_default_name("negotiation", "Contract"));
+        assert!(!is_default_name("negotiation", "مذاکره نهایی"));
+        assert!(!is_default_name("unknown", "مذاکره"));
+        let keys: Vec<&str> = DEFAULT_STAGES.iter().map(|s| s.0).collect();
+        assert_eq!(keys.len(), 7);
+        assert!(
+            keys.iter()
+                .all(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        );
+    }
 
     fn def(key: &str, t: FieldType) -> FieldDef {
         FieldDef {

@@ -31,14 +31,24 @@ pub struct Table {
     pub select: &'static str,
     /// Whether the table has an owner (scoped lists).
     pub owned: bool,
+    /// Fields computed from other tables: (name, kind, SQL expression). They filter and sort
+    /// like columns (a deal's `status` is the kind of its stage).
+    pub derived: &'static [(&'static str, Kind, &'static str)],
 }
 
 impl Table {
-    fn kind_of(&self, col: &str) -> Option<Kind> {
+    /// The SQL expression and kind of a column or derived field on the whitelist.
+    fn expr_of(&self, col: &str) -> Option<(String, Kind)> {
         self.columns
             .iter()
             .find(|(c, _)| *c == col)
-            .map(|(_, k)| *k)
+            .map(|(c, k)| ((*c).to_owned(), *k))
+            .or_else(|| {
+                self.derived
+                    .iter()
+                    .find(|(c, _, _)| *c == col)
+                    .map(|(_, k, e)| ((*e).to_owned(), *k))
+            })
     }
 }
 
@@ -181,12 +191,9 @@ fn custom_expr(sql: &mut Sql, key: &str, numeric: bool) -> String {
 /// The SQL expression of a field, with the kind to compare it as.
 fn field_expr(table: &Table, sql: &mut Sql, field: &Field) -> Result<(String, Kind), ListError> {
     match field {
-        Field::Column(c) => {
-            let kind = table
-                .kind_of(c)
-                .ok_or_else(|| ListError::UnknownField(c.clone()))?;
-            Ok((c.clone(), kind))
-        }
+        Field::Column(c) => table
+            .expr_of(c)
+            .ok_or_else(|| ListError::UnknownField(c.clone())),
         Field::Custom { key, numeric } => Ok((
             custom_expr(sql, key, *numeric),
             if *numeric { Kind::Number } else { Kind::Text },
@@ -562,7 +569,46 @@ mod tests {
         ],
         select: "id",
         owned: true,
+        derived: &[],
     };
+
+    #[test]
+    fn derived_fields_filter_and_sort_by_their_expression() {
+        const D: Table = Table {
+            name: "deals",
+            columns: &[("title", Kind::Text)],
+            select: "id",
+            owned: false,
+            derived: &[(
+                "status",
+                Kind::Text,
+                "(SELECT kind FROM stages WHERE stages.id = deals.stage_id)",
+            )],
+        };
+        let mut spec = ListSpec::new(OwnerFilter::Any, 10);
+        spec.filters.push(Filter {
+            field: Field::Column("status".into()),
+            op: Op::Eq,
+            value: Value::String("won".into()),
+        });
+        spec.sort = Some(Sort {
+            field: Field::Column("status".into()),
+            desc: true,
+        });
+        let sql = build_list(Backend::Postgres, &D, &spec).unwrap();
+        assert!(
+            sql.text
+                .contains("(SELECT kind FROM stages WHERE stages.id = deals.stage_id) = $"),
+            "{}",
+            sql.text
+        );
+        assert!(!sql.text.contains("won"), "values are bound");
+        spec.filters[0].field = Field::Column("kind; DROP TABLE deals".into());
+        assert!(matches!(
+            build_list(Backend::Postgres, &D, &spec),
+            Err(ListError::UnknownField(_))
+        ));
+    }
 
     #[test]
     fn scoped_filtered_sorted_page() {

@@ -151,6 +151,8 @@ impl LeadRecord {
 pub struct PipelineRecord {
     pub id: Uuid,
     pub name: String,
+    /// Set on the default pipeline: the catalogues name it in each user's language.
+    pub name_key: Option<String>,
     pub is_default: bool,
     pub position: i64,
     pub created_at: DateTime<Utc>,
@@ -163,6 +165,8 @@ pub struct StageRecord {
     pub id: Uuid,
     pub pipeline_id: Uuid,
     pub name: String,
+    /// Set on the default stages: the catalogues name them in each user's language.
+    pub name_key: Option<String>,
     pub position: i64,
     pub probability: i64,
     pub kind: String,
@@ -275,6 +279,7 @@ pub const COMPANIES: Table = Table {
     select: "id, name, industry, website, phones, emails, social, province, city, address, postal_code, \
              national_id, economic_code, employees, tags, owner_id, custom, created_at, updated_at, deleted_at",
     owned: true,
+    derived: &[],
 };
 
 pub const CONTACTS: Table = Table {
@@ -299,6 +304,7 @@ pub const CONTACTS: Table = Table {
              city, address, national_id, birth_date, anniversary_date, preferred_channel, tags, owner_id, \
              custom, created_at, updated_at, deleted_at",
     owned: true,
+    derived: &[],
 };
 
 pub const LEADS: Table = Table {
@@ -326,6 +332,7 @@ pub const LEADS: Table = Table {
              status, disqualify_reason, converted_at, converted_contact_id, converted_company_id, \
              converted_deal_id, owner_id, custom, created_at, updated_at, deleted_at",
     owned: true,
+    derived: &[],
 };
 
 pub const DEALS: Table = Table {
@@ -349,6 +356,11 @@ pub const DEALS: Table = Table {
              company_id, lead_id, lost_reason, closed_at, stage_changed_at, owner_id, custom, created_at, \
              updated_at, deleted_at",
     owned: true,
+    derived: &[(
+        "status",
+        Kind::Text,
+        "(SELECT kind FROM stages WHERE stages.id = deals.stage_id)",
+    )],
 };
 
 pub const ACTIVITIES: Table = Table {
@@ -370,6 +382,7 @@ pub const ACTIVITIES: Table = Table {
              company_id, lead_id, deal_id, custom, reminded_at, created_by, created_at, updated_at, \
              deleted_at",
     owned: true,
+    derived: &[],
 };
 
 fn json<T: serde::Serialize>(v: &T) -> Val {
@@ -865,7 +878,7 @@ impl Store {
     pub async fn pipelines(&self) -> StoreResult<Vec<PipelineRecord>> {
         self.db
             .fetch_all(
-                "SELECT id, name, is_default, position, created_at, updated_at, deleted_at FROM pipelines \
+                "SELECT id, name, name_key, is_default, position, created_at, updated_at, deleted_at FROM pipelines \
                  WHERE deleted_at IS NULL ORDER BY position, id",
                 args![],
             )
@@ -875,7 +888,7 @@ impl Store {
     pub async fn pipeline(&self, id: Uuid) -> StoreResult<Option<PipelineRecord>> {
         self.db
             .fetch_optional(
-                "SELECT id, name, is_default, position, created_at, updated_at, deleted_at FROM pipelines WHERE id = $1",
+                "SELECT id, name, name_key, is_default, position, created_at, updated_at, deleted_at FROM pipelines WHERE id = $1",
                 args![id],
             )
             .await
@@ -884,7 +897,7 @@ impl Store {
     pub async fn stages(&self, pipeline_id: Uuid) -> StoreResult<Vec<StageRecord>> {
         self.db
             .fetch_all(
-                "SELECT id, pipeline_id, name, position, probability, kind, deleted_at FROM stages \
+                "SELECT id, pipeline_id, name, name_key, position, probability, kind, deleted_at FROM stages \
                  WHERE pipeline_id = $1 AND deleted_at IS NULL ORDER BY position, id",
                 args![pipeline_id],
             )
@@ -894,7 +907,7 @@ impl Store {
     pub async fn stage(&self, id: Uuid) -> StoreResult<Option<StageRecord>> {
         self.db
             .fetch_optional(
-                "SELECT id, pipeline_id, name, position, probability, kind, deleted_at FROM stages WHERE id = $1",
+                "SELECT id, pipeline_id, name, name_key, position, probability, kind, deleted_at FROM stages WHERE id = $1",
                 args![id],
             )
             .await
@@ -907,6 +920,7 @@ impl Store {
             vec![
                 ("id", p.id.into()),
                 ("name", p.name.clone().into()),
+                ("name_key", p.name_key.clone().into()),
                 ("is_default", p.is_default.into()),
                 ("position", p.position.into()),
                 ("created_at", p.created_at.into()),
@@ -923,6 +937,7 @@ impl Store {
             p.id,
             vec![
                 ("name", p.name.clone().into()),
+                ("name_key", p.name_key.clone().into()),
                 ("is_default", p.is_default.into()),
                 ("position", p.position.into()),
                 ("updated_at", p.updated_at.into()),
@@ -940,6 +955,7 @@ impl Store {
                 ("id", s.id.into()),
                 ("pipeline_id", s.pipeline_id.into()),
                 ("name", s.name.clone().into()),
+                ("name_key", s.name_key.clone().into()),
                 ("position", s.position.into()),
                 ("probability", s.probability.into()),
                 ("kind", s.kind.clone().into()),
@@ -955,6 +971,7 @@ impl Store {
             s.id,
             vec![
                 ("name", s.name.clone().into()),
+                ("name_key", s.name_key.clone().into()),
                 ("position", s.position.into()),
                 ("probability", s.probability.into()),
                 ("kind", s.kind.clone().into()),

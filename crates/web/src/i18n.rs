@@ -102,6 +102,11 @@ impl Tr {
         self.catalogues.get(self.lang, id, Some(args))
     }
 
+    /// The message `id` when the catalogue has it.
+    pub fn known(&self, id: &str) -> Option<String> {
+        self.catalogues.has(self.lang, id).then(|| self.t(id))
+    }
+
     /// The message for a stable error code such as `email.invalid` (id `err-email-invalid`).
     pub fn error(&self, code: &str) -> String {
         let id = error_id(code);

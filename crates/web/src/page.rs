@@ -162,6 +162,24 @@ impl Page {
             .map(|e| self.tr.error(&e.code))
     }
 
+    /// The name of a pipeline or stage (`what`) as this user reads it: a default one (with a
+    /// key) in the user's language (`stage-name-KEY`), one an administrator typed as typed.
+    pub fn named(&self, what: &str, name: &str, key: Option<&str>) -> String {
+        key.and_then(|k| {
+            self.tr
+                .known(&format!("{what}-name-{}", k.replace('_', "-")))
+        })
+        .unwrap_or_else(|| name.to_owned())
+    }
+
+    pub fn stage_name(&self, s: &peyvand_services::sales::pipelines::StageView) -> String {
+        self.named("stage", &s.name, s.name_key.as_deref())
+    }
+
+    pub fn pipeline_name(&self, pl: &peyvand_services::sales::pipelines::PipelineView) -> String {
+        self.named("pipeline", &pl.name, pl.name_key.as_deref())
+    }
+
     pub fn role_name(&self, name_fa: &str, name_en: &str) -> String {
         match self.prefs.language {
             Language::Fa => name_fa.to_owned(),

@@ -79,6 +79,7 @@ async fn stage(store: &Store, name: &str) -> StageRecord {
     let p = PipelineRecord {
         id: Uuid::now_v7(),
         name: format!("فروش {name}"),
+        name_key: None,
         is_default: false,
         position: 0,
         created_at: now,
@@ -89,6 +90,7 @@ async fn stage(store: &Store, name: &str) -> StageRecord {
         id: Uuid::now_v7(),
         pipeline_id: p.id,
         name: name.into(),
+        name_key: None,
         position: 1,
         probability: 30,
         kind: "open".into(),

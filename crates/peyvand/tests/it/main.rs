@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod contacts;
 mod deals;
+mod deals_ui;
 mod files;
 mod harness;
 mod imports;

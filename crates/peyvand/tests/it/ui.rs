@@ -199,6 +199,13 @@ const UI_GET: &[&str] = &[
     "/settings/roles/0191f5a0-0000-7000-8000-000000000000",
     "/settings/audit",
     "/notifications",
+    "/deals",
+    "/deals/list",
+    "/deals/list?filter[status][eq]=won",
+    "/deals/new",
+    "/deals/export?format=csv",
+    "/deals/0191f5a0-0000-7000-8000-000000000000",
+    "/settings/pipelines",
 ];
 const UI_POST: &[&str] = &[
     "/logout",
@@ -215,6 +222,11 @@ const UI_POST: &[&str] = &[
     "/settings/roles/0191f5a0-0000-7000-8000-000000000000",
     "/notifications/read-all",
     "/notifications/0191f5a0-0000-7000-8000-000000000000/read",
+    "/deals",
+    "/deals/bulk",
+    "/views",
+    "/deals/0191f5a0-0000-7000-8000-000000000000",
+    "/deals/0191f5a0-0000-7000-8000-000000000000/move",
 ];
 const API: &[(&str, &str)] = &[
     ("GET", "/api/v1/me"),

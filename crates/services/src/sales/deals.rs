@@ -552,6 +552,9 @@ pub async fn move_to_stage(
     let mut p = Problems::default();
     if let Some(r) = &lost_reason {
         after.lost_reason = text::tidy(r);
+        if after.lost_reason.chars().count() > 500 {
+            p.add("lost_reason", "field.too_long");
+        }
     }
     let changed = place(&mut after, &stage, now, &mut p);
     p.finish()?;
@@ -609,8 +612,11 @@ pub struct StageChangeView {
     pub id: Uuid,
     pub from_stage_id: Option<Uuid>,
     pub from_stage: Option<String>,
+    /// The default stages' keys, for names in the reader's language.
+    pub from_stage_key: Option<String>,
     pub to_stage_id: Uuid,
     pub to_stage: String,
+    pub to_stage_key: Option<String>,
     pub changed_at: DateTime<Utc>,
     pub changed_by: Option<Uuid>,
     /// Until the next change (or now, for the current stage).
@@ -624,11 +630,17 @@ pub async fn stage_history(
 ) -> ServiceResult<Vec<StageChangeView>> {
     let d = get(store, actor, id).await?;
     let rows = store.stage_history(d.id).await?;
-    let mut names: HashMap<Uuid, String> = HashMap::new();
+    let mut names: HashMap<Uuid, (String, Option<String>)> = HashMap::new();
     for r in &rows {
         for sid in [Some(r.to_stage_id), r.from_stage_id].into_iter().flatten() {
             if let std::collections::hash_map::Entry::Vacant(e) = names.entry(sid) {
-                e.insert(store.stage(sid).await?.map(|s| s.name).unwrap_or_default());
+                e.insert(
+                    store
+                        .stage(sid)
+                        .await?
+                        .map(|s| (s.name, s.name_key))
+                        .unwrap_or_default(),
+                );
             }
         }
     }
@@ -641,9 +653,18 @@ pub async fn stage_history(
             StageChangeView {
                 id: r.id,
                 from_stage_id: r.from_stage_id,
-                from_stage: r.from_stage_id.and_then(|s| names.get(&s).cloned()),
+                from_stage: r
+                    .from_stage_id
+                    .and_then(|s| names.get(&s).map(|n| n.0.clone())),
+                from_stage_key: r
+                    .from_stage_id
+                    .and_then(|s| names.get(&s).and_then(|n| n.1.clone())),
                 to_stage_id: r.to_stage_id,
-                to_stage: names.get(&r.to_stage_id).cloned().unwrap_or_default(),
+                to_stage: names
+                    .get(&r.to_stage_id)
+                    .map(|n| n.0.clone())
+                    .unwrap_or_default(),
+                to_stage_key: names.get(&r.to_stage_id).and_then(|n| n.1.clone()),
                 changed_at: r.changed_at,
                 changed_by: r.changed_by,
                 seconds_in_stage: (until - r.changed_at).num_seconds().max(0),

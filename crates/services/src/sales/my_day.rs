@@ -19,6 +19,8 @@ const BUCKET: i64 = 200;
 pub struct StageGroup {
     pub stage_id: Uuid,
     pub stage_name: String,
+    /// A default stage's key, for its name in the reader's language.
+    pub stage_key: Option<String>,
     pub position: i64,
     pub deals: Vec<DealRecord>,
     /// Sum of the amounts per currency (minor units).
@@ -104,6 +106,7 @@ pub async fn my_day(
             deals_by_stage.push(StageGroup {
                 stage_id: d.stage_id,
                 stage_name: stage.as_ref().map(|s| s.name.clone()).unwrap_or_default(),
+                stage_key: stage.as_ref().and_then(|s| s.name_key.clone()),
                 position: stage.as_ref().map(|s| s.position).unwrap_or(i64::MAX),
                 deals: vec![d],
                 totals: vec![],

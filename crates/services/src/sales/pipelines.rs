@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use peyvand_domain::access::{Action, Actor, OwnerFilter, RecordType};
-use peyvand_domain::sales::{DEFAULT_STAGES, StageKind};
+use peyvand_domain::sales::{DEFAULT_PIPELINE, DEFAULT_STAGES, StageKind, is_default_name};
 use peyvand_domain::text;
 use peyvand_store::{PipelineRecord, StageRecord, Store};
 use serde::{Deserialize, Serialize};
@@ -14,13 +14,15 @@ use crate::error::Problems;
 use crate::{Origin, ServiceError, ServiceResult};
 
 /// The name of the pipeline a new installation starts with.
-pub const DEFAULT_PIPELINE_NAME: &str = "فروش";
+pub const DEFAULT_PIPELINE_NAME: &str = DEFAULT_PIPELINE.1;
 
 /// A pipeline with its live stages in order.
 #[derive(Clone, Debug, Serialize)]
 pub struct PipelineView {
     pub id: Uuid,
     pub name: String,
+    /// The default pipeline's key (`sales`): shown translated; `None` for typed names.
+    pub name_key: Option<String>,
     pub is_default: bool,
     pub position: i64,
     pub stages: Vec<StageView>,
@@ -31,6 +33,8 @@ pub struct StageView {
     pub id: Uuid,
     pub pipeline_id: Uuid,
     pub name: String,
+    /// A default stage's key (`negotiation`, …): shown translated; `None` for typed names.
+    pub name_key: Option<String>,
     pub position: i64,
     pub probability: i64,
     pub kind: String,
@@ -42,6 +46,7 @@ impl From<&StageRecord> for StageView {
             id: s.id,
             pipeline_id: s.pipeline_id,
             name: s.name.clone(),
+            name_key: s.name_key.clone(),
             position: s.position,
             probability: s.probability,
             kind: s.kind.clone(),
@@ -94,6 +99,7 @@ fn new_stage(
         id: Uuid::now_v7(),
         pipeline_id,
         name: name.to_owned(),
+        name_key: None,
         position,
         probability,
         kind: kind.as_str().to_owned(),
@@ -105,6 +111,7 @@ async fn insert_with_default_stages(
     store: &Store,
     ctx: &Ctx,
     name: &str,
+    name_key: Option<&str>,
     is_default: bool,
     position: i64,
 ) -> ServiceResult<PipelineRecord> {
@@ -112,6 +119,7 @@ async fn insert_with_default_stages(
     let pipeline = PipelineRecord {
         id: Uuid::now_v7(),
         name: name.to_owned(),
+        name_key: name_key.map(str::to_owned),
         is_default,
         position,
         created_at: now,
@@ -121,8 +129,9 @@ async fn insert_with_default_stages(
     let mut tx = store.begin().await?;
     store.insert_pipeline(&mut tx, &pipeline).await?;
     let mut names = vec![];
-    for (i, (fa, _en, prob, kind)) in DEFAULT_STAGES.iter().enumerate() {
-        let s = new_stage(pipeline.id, i as i64, fa, *prob, *kind);
+    for (i, (key, fa, _en, prob, kind)) in DEFAULT_STAGES.iter().enumerate() {
+        let mut s = new_stage(pipeline.id, i as i64, fa, *prob, *kind);
+        s.name_key = Some((*key).to_owned());
         store.insert_stage(&mut tx, &s).await?;
         names.push(s.name);
     }
@@ -146,7 +155,15 @@ pub async fn ensure_default_pipeline(store: &Store) -> ServiceResult<()> {
     if !store.pipelines().await?.is_empty() {
         return Ok(());
     }
-    insert_with_default_stages(store, &system_ctx(), DEFAULT_PIPELINE_NAME, true, 0).await?;
+    insert_with_default_stages(
+        store,
+        &system_ctx(),
+        DEFAULT_PIPELINE_NAME,
+        Some(DEFAULT_PIPELINE.0),
+        true,
+        0,
+    )
+    .await?;
     Ok(())
 }
 
@@ -180,6 +197,7 @@ pub async fn view(store: &Store, p: &PipelineRecord) -> ServiceResult<PipelineVi
     Ok(PipelineView {
         id: p.id,
         name: p.name.clone(),
+        name_key: p.name_key.clone(),
         is_default: p.is_default,
         position: p.position,
         stages: stages.iter().map(StageView::from).collect(),
@@ -210,7 +228,7 @@ pub async fn create(
     let position = input
         .position
         .unwrap_or(store.pipelines().await?.len() as i64);
-    let rec = insert_with_default_stages(store, ctx, &name, false, position).await?;
+    let rec = insert_with_default_stages(store, ctx, &name, None, false, position).await?;
     view(store, &rec).await
 }
 
@@ -228,7 +246,11 @@ pub async fn update(
     let mut after = before.clone();
     let mut p = Problems::default();
     if input.name.is_some() {
-        after.name = checked_name(&mut p, input.name.as_deref());
+        rename(
+            &mut after.name,
+            &mut after.name_key,
+            checked_name(&mut p, input.name.as_deref()),
+        );
     }
     p.finish()?;
     if let Some(pos) = input.position {
@@ -258,9 +280,25 @@ fn stage_snapshot(s: &StageRecord) -> serde_json::Value {
     json!({"name": s.name, "probability": s.probability, "kind": s.kind, "position": s.position, "deleted_at": s.deleted_at})
 }
 
+/// A new name for a default pipeline or stage: one of its default names (the translation the
+/// user saw in the form) keeps it a default, shown in each user's language; any other name is
+/// the administrator's own and is shown as typed.
+fn rename(name: &mut String, key: &mut Option<String>, new: String) {
+    if let Some(k) = key.as_deref()
+        && is_default_name(k, &new)
+    {
+        return;
+    }
+    if *name != new {
+        *key = None;
+        *name = new;
+    }
+}
+
 fn apply_stage(s: &mut StageRecord, input: &StageInput, p: &mut Problems) {
     if input.name.is_some() {
-        s.name = checked_name(p, input.name.as_deref());
+        let new = checked_name(p, input.name.as_deref());
+        rename(&mut s.name, &mut s.name_key, new);
     }
     if let Some(prob) = input.probability {
         if (0..=100).contains(&prob) {

@@ -7,13 +7,18 @@ use peyvand_store::{SavedViewRecord, Store};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{companies, contacts, leads};
+use super::{companies, contacts, deals, leads};
 use crate::audit::{self, Ctx};
 use crate::error::Problems;
 use crate::{FieldError, ServiceError, ServiceResult};
 
 /// Record types whose lists can be saved and acted on in bulk.
-pub const LISTS: [RecordType; 3] = [RecordType::Contact, RecordType::Company, RecordType::Lead];
+pub const LISTS: [RecordType; 4] = [
+    RecordType::Contact,
+    RecordType::Company,
+    RecordType::Lead,
+    RecordType::Deal,
+];
 
 fn list_type(record_type: &str) -> ServiceResult<RecordType> {
     RecordType::parse(record_type)
@@ -245,6 +250,22 @@ pub async fn bulk(
             }
             (RecordType::Lead, Bulk::Delete) => {
                 leads::set_deleted(store, ctx, actor, *id, true).await
+            }
+            (RecordType::Deal, Bulk::Assign(owner)) => deals::update(
+                store,
+                ctx,
+                actor,
+                *id,
+                &deals::DealInput {
+                    owner_id: Some(*owner),
+                    ..Default::default()
+                },
+                CalendarKind::Gregorian,
+            )
+            .await
+            .map(|_| ()),
+            (RecordType::Deal, Bulk::Delete) => {
+                deals::set_deleted(store, ctx, actor, *id, true).await
             }
             _ => Err(ServiceError::Validation(vec![FieldError::new(
                 "action",

@@ -68,3 +68,18 @@ deal-count = { $count ->
     [one] 1 deal
    *[other] { $count } deals
 }
+deal-status = Status
+deal-status-open = Open
+deal-status-won = Won
+deal-status-lost = Lost
+deal-created-at = Created
+deal-amount-minor = Amount (rials or the currency's smallest unit)
+deal-custom-fields = Custom fields
+pipeline-name-sales = Sales
+stage-name-qualified = Qualified
+stage-name-needs-analysis = Needs analysis
+stage-name-proposal-sent = Proposal sent
+stage-name-negotiation = Negotiation
+stage-name-contract = Contract
+stage-name-won = Won
+stage-name-lost = Lost

@@ -180,3 +180,6 @@ files-upload = Upload
 files-confirm-delete = Remove this file from the record?
 audit-action-attach = File attached
 audit-action-detach = File removed
+list-date-field = Date range on
+list-date-range = Range
+range-next-month = next month

@@ -180,3 +180,6 @@ files-upload = بارگذاری
 files-confirm-delete = این پرونده از رکورد حذف شود؟
 audit-action-attach = پیوست پرونده
 audit-action-detach = حذف پرونده
+list-date-field = بازهٔ زمانی روی
+list-date-range = بازه
+range-next-month = ماه آینده

@@ -31,7 +31,7 @@ fn list_params() -> Value {
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
         {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "`next_cursor` of the previous page"},
         {"name": "deleted", "in": "query", "schema": {"type": "boolean"}, "description": "List the recycle bin"},
-        {"name": "filter[FIELD][OP]", "in": "query", "schema": {"type": "string"}, "description": "OP: eq ne lt le gt ge contains empty not_empty has"}
+        {"name": "filter[FIELD][OP]", "in": "query", "schema": {"type": "string"}, "description": "OP: eq ne lt le gt ge contains empty not_empty has. Deals also have `status` (open, won, lost: the kind of their stage)"}
     ])
 }
 

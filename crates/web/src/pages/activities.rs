@@ -220,7 +220,7 @@ pub async fn my_day_page(
         .deals_by_stage
         .iter()
         .map(|g| StageBox {
-            name: g.stage_name.clone(),
+            name: p.named("stage", &g.stage_name, g.stage_key.as_deref()),
             totals: g
                 .totals
                 .iter()

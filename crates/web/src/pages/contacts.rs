@@ -11,7 +11,7 @@ use peyvand_services::{ServiceError, sales::common};
 use peyvand_store::{AuditQuery, ContactRecord, CustomFieldRecord, RecordLink};
 use uuid::Uuid;
 
-use super::records::{self, Chip, ListState, Pairs, Widget};
+use super::records::{self, Chip, ListState, Pairs, QuickFilter, Widget};
 use super::{Errs, PageResult, form_errors, html};
 use crate::AppState;
 use crate::auth::Authed;
@@ -29,7 +29,17 @@ pub type Cell = (String, Option<String>);
 #[template(path = "record_list.html")]
 pub struct ListPage {
     pub p: Page,
+    /// The list's own address (search, filters and sort links go here).
     pub base: &'static str,
+    /// Where the record type's actions live: `{actions_base}/new`, `/export`, `/bulk`.
+    pub actions_base: &'static str,
+    /// Extra toolbar links: (id, href, label).
+    pub links: Vec<(String, String, String)>,
+    /// Filters offered as choices, and the state their form carries along.
+    pub quick: Vec<QuickFilter>,
+    pub quick_keep: Vec<(String, String)>,
+    /// Date fields a preset range («this month») may apply to: (field, label).
+    pub date_fields: Vec<(String, String)>,
     pub q: String,
     pub hidden: Vec<(String, String)>,
     pub keep: Vec<(String, String)>,
@@ -367,6 +377,11 @@ pub async fn list(
         back: extras.back,
         notice: extras.notice,
         base: "/contacts",
+        actions_base: "/contacts",
+        links: vec![],
+        quick: vec![],
+        quick_keep: vec![],
+        date_fields: vec![],
         q: ls.get("q"),
         hidden,
         keep,
@@ -1184,7 +1199,7 @@ pub async fn deal_lines(
             .store
             .stage(d.stage_id)
             .await?
-            .map(|s| s.name)
+            .map(|s| p.named("stage", &s.name, s.name_key.as_deref()))
             .unwrap_or_default();
         let amount = peyvand_domain::money::format_money(
             &peyvand_domain::money::Money::new(

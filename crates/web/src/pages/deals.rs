@@ -10,12 +10,24 @@ use chrono::{DateTime, NaiveDate, Utc};
 use peyvand_domain::calendar::{self, DateStyle};
 use peyvand_domain::money::{Currency, Money, format_money};
 use peyvand_services::sales::deals::{self, DealInput, Names};
-use peyvand_services::sales::pipelines::{self, PipelineInput, PipelineView, StageInput};
+use peyvand_services::sales::pipelines::{
+    self, PipelineInput, PipelineView, StageInput, StageView,
+};
 use peyvand_services::{FieldError, ServiceError};
 use peyvand_store::DealRecord;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use std::collections::HashMap;
+
+use peyvand_domain::access::{Action, RecordType};
+use peyvand_store::CustomFieldRecord;
+
+use super::contacts::{
+    Cell, Column, Frame, ListPage, chosen_columns, custom_columns, list_extras, list_frame,
+    list_outcome, next_href,
+};
+use super::records::{self, ListState, Pairs, QuickFilter, Widget};
 use super::{Errs, PageResult, form_errors, html};
 use crate::AppState;
 use crate::auth::{Authed, cookie, set_cookie};
@@ -86,22 +98,22 @@ pub struct Opt {
     pub selected: bool,
 }
 
-fn pipeline_opts(list: &[PipelineView], current: Uuid) -> Vec<Opt> {
+fn pipeline_opts(p: &Page, list: &[PipelineView], current: Uuid) -> Vec<Opt> {
     list.iter()
         .map(|pl| Opt {
             value: pl.id.to_string(),
-            label: pl.name.clone(),
+            label: p.pipeline_name(pl),
             selected: pl.id == current,
         })
         .collect()
 }
 
-fn stage_opts(pl: &PipelineView, current: Uuid) -> Vec<Opt> {
+fn stage_opts(p: &Page, pl: &PipelineView, current: Uuid) -> Vec<Opt> {
     pl.stages
         .iter()
         .map(|s| Opt {
             value: s.id.to_string(),
-            label: s.name.clone(),
+            label: p.stage_name(s),
             selected: s.id == current,
         })
         .collect()
@@ -173,7 +185,7 @@ pub async fn board(
         .iter()
         .map(|c| BoardColumn {
             id: c.stage.id,
-            name: c.stage.name.clone(),
+            name: p.stage_name(&c.stage),
             kind: c.stage.kind.clone(),
             kind_label: kind_label(&p, &c.stage.kind),
             probability: p.digits(format!("{}%", c.stage.probability)),
@@ -195,14 +207,14 @@ pub async fn board(
                     contact: names.contact(d.contact_id),
                     company: names.company(d.company_id),
                     owner: names.user(d.owner_id),
-                    stages: stage_opts(pl, d.stage_id),
+                    stages: stage_opts(&p, pl, d.stage_id),
                 })
                 .collect(),
         })
         .collect();
     let back = format!("/deals?pipeline={}", b.pipeline_id);
     html(BoardPage {
-        pipelines: pipeline_opts(&all, b.pipeline_id),
+        pipelines: pipeline_opts(&p, &all, b.pipeline_id),
         pipeline_id: b.pipeline_id,
         p: p.titled("deals-title", "deals"),
         columns,
@@ -299,10 +311,16 @@ pub async fn move_deal(
                 .into_response())
         }
         Err(ServiceError::Validation(fields)) => {
+            // The move form comes back as the user left it: the stage they chose (not the
+            // deal's current one, which a second submit would silently keep), what they typed,
+            // and where to return afterwards.
             let errs = Errs::from_fields(&p.tr, &fields);
             let toman = show_toman(&headers);
             let opts = ShowOpts {
                 move_errs: errs,
+                move_stage: Uuid::parse_str(f.stage_id.trim()).ok(),
+                move_reason: f.lost_reason,
+                move_back: Some(f.back).filter(|b| b.starts_with("/deals")),
                 toman,
                 ..Default::default()
             };
@@ -314,56 +332,46 @@ pub async fn move_deal(
 
 // ---- the list ----
 
-pub struct Row {
-    pub id: Uuid,
-    pub title: String,
-    pub stage: String,
-    pub amount: String,
-    pub contact: String,
-    pub company: String,
-    pub owner: String,
-    pub expected: String,
-    pub changed: String,
-}
+/// The deals list's columns: (key, label id, sortable field).
+const DEAL_COLUMNS: [(&str, &str, Option<&str>); 13] = [
+    ("title", "deal-title", Some("title")),
+    ("pipeline", "deal-pipeline", Some("pipeline_id")),
+    ("stage", "deal-stage", None),
+    ("status", "deal-status", Some("status")),
+    ("amount", "deal-amount", Some("amount_minor")),
+    ("contact", "deal-contact", None),
+    ("company", "deal-company", None),
+    ("owner", "deal-owner", Some("owner_id")),
+    (
+        "expected_close_date",
+        "deal-expected-close",
+        Some("expected_close_date"),
+    ),
+    (
+        "stage_changed_at",
+        "deal-stage-changed",
+        Some("stage_changed_at"),
+    ),
+    ("closed_at", "deal-closed-at", Some("closed_at")),
+    ("lost_reason", "deal-lost-reason", None),
+    ("created_at", "deal-created-at", Some("created_at")),
+];
 
-pub struct SortLink {
-    pub label: String,
-    pub href: String,
-    /// "ascending", "descending" or "none", for aria-sort.
-    pub state: &'static str,
-}
+const DEFAULT_DEAL_COLUMNS: [&str; 7] = [
+    "title",
+    "stage",
+    "amount",
+    "contact",
+    "company",
+    "owner",
+    "expected_close_date",
+];
 
-#[derive(Template)]
-#[template(path = "deals_list.html")]
-struct ListPage {
-    p: Page,
-    q: String,
-    rows: Vec<Row>,
-    sorts: Vec<SortLink>,
-    next: Option<String>,
-    toman: bool,
-    back: String,
-}
+const STATUSES: [&str; 3] = ["open", "won", "lost"];
 
-fn list_href(q: &str, sort: &str, cursor: &str) -> String {
-    let mut pairs = vec![];
-    if !q.is_empty() {
-        pairs.push(("q", q));
-    }
-    if !sort.is_empty() {
-        pairs.push(("sort", sort));
-    }
-    if !cursor.is_empty() {
-        pairs.push(("cursor", cursor));
-    }
-    let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-    if qs.is_empty() {
-        "/deals/list".into()
-    } else {
-        format!("/deals/list?{qs}")
-    }
-}
-
+/// The deals list: the same toolbar as the other record lists (search, filters on any field
+/// with Jalali date ranges, quick filters for pipeline, stage, owner and status, sort, columns,
+/// saved views, bulk actions, recycle bin, keyset paging), plus the board link and toman.
 pub async fn list(
     State(state): State<AppState>,
     Extension(me): Extension<Authed>,
@@ -371,93 +379,285 @@ pub async fn list(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
+    const BASE: &str = "/deals/list";
+    let ls = ListState::from_query(BASE, raw.as_deref().unwrap_or(""));
+    if let Some(to) = ls.normalised(&p) {
+        return Ok(Redirect::to(&to).into_response());
+    }
+    me.actor
+        .require(RecordType::Deal, Action::Read)
+        .map_err(|_| PageError::Forbidden)?;
     let toman = show_toman(&headers);
-    let req =
-        crate::api::list_request(raw.as_deref().unwrap_or("")).map_err(|_| PageError::NotFound)?;
-    let page = match deals::list(&state.store, &me.actor, &req).await {
-        Ok(page) => page,
-        Err(ServiceError::Validation(_)) => return Err(PageError::NotFound),
-        Err(e) => return Err(e.into()),
-    };
-    let names = deals::names_of(&state.store, &page.rows).await?;
+    let defs = state.store.custom_fields("deal").await?;
     let all = pipelines::list(&state.store, &me.actor).await?;
-    let stage_name = |d: &DealRecord| {
-        all.iter()
-            .flat_map(|pl| pl.stages.iter())
-            .find(|s| s.id == d.stage_id)
-            .map(|s| s.name.clone())
-            .unwrap_or_default()
-    };
-    let q = req.q.clone().unwrap_or_default();
-    let sort = req.sort.clone().unwrap_or_default();
-    let rows = page
-        .rows
+    let mut columns: Vec<Column> = DEAL_COLUMNS
         .iter()
-        .map(|d| Row {
-            id: d.id,
-            title: d.title.clone(),
-            stage: stage_name(d),
-            amount: money(&p, d.amount_minor, &d.currency, toman),
-            contact: names.contact(d.contact_id),
-            company: names.company(d.company_id),
-            owner: names.user(d.owner_id),
-            expected: date(&p, d.expected_close_date),
-            changed: p.datetime(d.stage_changed_at),
+        .map(|(key, label, sort)| Column {
+            key: (*key).to_owned(),
+            label: p.t(label),
+            sort: sort.map(str::to_owned),
         })
         .collect();
-    let sorts = [
+    columns.extend(custom_columns(&p, &defs));
+    let chosen = chosen_columns(&ls, &DEFAULT_DEAL_COLUMNS);
+    let shown: Vec<&Column> = columns.iter().filter(|c| chosen.contains(&c.key)).collect();
+    let req = ls.request();
+    let result = match &req {
+        Ok(r) => Some(deals::list(&state.store, &me.actor, r).await),
+        Err(_) => None,
+    };
+    let (rows, next_cursor, list_error) =
+        list_outcome(&p, req, |_| result.expect("run when the request parsed"))?;
+    let names = deals::names_of(&state.store, &rows).await?;
+    let stages: HashMap<Uuid, (&StageView, &PipelineView)> = all
+        .iter()
+        .flat_map(|pl| pl.stages.iter().map(move |s| (s.id, (s, pl))))
+        .collect();
+    let table: Vec<(Uuid, Vec<Cell>)> = rows
+        .iter()
+        .map(|d| {
+            let cells = shown
+                .iter()
+                .map(|c| deal_cell(&p, d, &c.key, &defs, &names, &stages, &all, toman))
+                .collect();
+            (d.id, cells)
+        })
+        .collect();
+    let extras = list_extras(&state, &me, &p, "deal", BASE, &ls).await?;
+    let headers = shown
+        .iter()
+        .map(|c| (c.label.clone(), c.sort.as_ref().map(|s| ls.sort_href(s))))
+        .collect();
+    let mut filter_fields: Vec<(String, String)> = [
         ("title", "deal-title"),
-        ("amount_minor", "deal-amount"),
+        ("amount_minor", "deal-amount-minor"),
+        ("currency", "deal-currency"),
         ("expected_close_date", "deal-expected-close"),
+        ("closed_at", "deal-closed-at"),
         ("stage_changed_at", "deal-stage-changed"),
+        ("created_at", "deal-created-at"),
+        ("status", "deal-status"),
     ]
     .iter()
-    .map(|(field, label)| {
-        let (state, next) = if sort == *field {
-            ("ascending", format!("-{field}"))
-        } else if sort == format!("-{field}") {
-            ("descending", (*field).to_owned())
-        } else {
-            ("none", (*field).to_owned())
-        };
-        SortLink {
-            label: p.t(label),
-            href: list_href(&q, &next, ""),
-            state,
-        }
-    })
+    .map(|(k, l)| ((*k).to_owned(), p.t(l)))
     .collect();
-    let next = page.next_cursor.map(|c| list_href(&q, &sort, &c));
+    filter_fields.extend(
+        defs.iter()
+            .map(|d| (format!("custom.{}", d.key), records::label_of(&p, d))),
+    );
+    let date_fields: Vec<(String, String)> = [
+        ("expected_close_date", "deal-expected-close"),
+        ("created_at", "deal-created-at"),
+        ("closed_at", "deal-closed-at"),
+    ]
+    .iter()
+    .map(|(k, l)| ((*k).to_owned(), p.t(l)))
+    .collect();
+    let owner_list = records::owner_options(&state.store, me.user.id, me.user.id).await?;
+    let several = all.len() > 1;
+    let stage_choices: Vec<(String, String)> = all
+        .iter()
+        .flat_map(|pl| {
+            let p = &p;
+            pl.stages.iter().map(move |s| {
+                let label = if several {
+                    format!("{} › {}", p.pipeline_name(pl), p.stage_name(s))
+                } else {
+                    p.stage_name(s)
+                };
+                (s.id.to_string(), label)
+            })
+        })
+        .collect();
+    let status_choices: Vec<(String, String)> = STATUSES
+        .iter()
+        .map(|s| ((*s).to_owned(), p.t(&format!("deal-status-{s}"))))
+        .collect();
+    let owner_choices: Vec<(String, String)> = owner_list
+        .iter()
+        .map(|(id, name, _)| (id.to_string(), name.clone()))
+        .collect();
+    let pipeline_choices: Vec<(String, String)> = all
+        .iter()
+        .map(|pl| (pl.id.to_string(), p.pipeline_name(pl)))
+        .collect();
+    let quick = vec![
+        QuickFilter::eq(
+            &ls,
+            "pipeline_id",
+            p.t("deal-pipeline"),
+            pipeline_choices.clone(),
+        ),
+        QuickFilter::eq(&ls, "stage_id", p.t("deal-stage"), stage_choices.clone()),
+        QuickFilter::eq(&ls, "status", p.t("deal-status"), status_choices.clone()),
+        QuickFilter::eq(&ls, "owner_id", p.t("deal-owner"), owner_choices.clone()),
+    ];
+    let quick_keep = records::quick_keep(&ls, &quick);
+    let field_label = |f: &str| match f {
+        "pipeline_id" => p.t("deal-pipeline"),
+        "stage_id" => p.t("deal-stage"),
+        "owner_id" => p.t("deal-owner"),
+        _ => filter_fields
+            .iter()
+            .find(|(k, _)| k == f)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_else(|| f.to_owned()),
+    };
+    let value_label = |f: &str, v: &str| {
+        let list = match f {
+            "pipeline_id" => &pipeline_choices,
+            "stage_id" => &stage_choices,
+            "status" => &status_choices,
+            "owner_id" => &owner_choices,
+            _ => return None,
+        };
+        list.iter().find(|(k, _)| k == v).map(|(_, l)| l.clone())
+    };
+    let chips = ls.chips_with(&p, field_label, value_label);
+    let Frame {
+        hidden,
+        keep,
+        keep_no_cols,
+        operators,
+    } = list_frame(&p, &ls);
+    let in_bin = ls.get("deleted") == "true";
+    let bulk = me.actor.can(RecordType::Deal, Action::Update);
+    let links = vec![
+        (
+            "board-view".to_owned(),
+            "/deals".to_owned(),
+            p.t("deals-view-board"),
+        ),
+        (
+            "money-unit".to_owned(),
+            format!(
+                "/deals/money-unit?{}",
+                serde_urlencoded::to_string([
+                    ("toman", if toman { "0" } else { "1" }),
+                    ("back", extras.back.as_str()),
+                ])
+                .unwrap_or_default()
+            ),
+            p.t(if toman {
+                "deals-show-rial"
+            } else {
+                "deals-show-toman"
+            }),
+        ),
+    ];
     html(ListPage {
-        back: list_href(&q, &sort, ""),
+        record_type: "deal",
+        views: extras.views,
+        current_query: extras.current_query,
+        bulk,
+        owners: extras.owners,
+        back: extras.back,
+        notice: extras.notice,
+        base: BASE,
+        actions_base: "/deals",
+        links,
+        quick,
+        quick_keep,
+        date_fields,
+        q: ls.get("q"),
+        hidden,
+        keep,
+        keep_no_cols,
+        can_create: me.actor.can(RecordType::Deal, Action::Create),
+        new_label: p.t("deals-new"),
+        filter_fields,
+        operators,
+        column_choices: columns
+            .iter()
+            .map(|c| (c.key.clone(), c.label.clone(), chosen.contains(&c.key)))
+            .collect(),
+        chips,
+        headers,
+        rows: table,
+        next_href: next_href(&ls, BASE, next_cursor),
+        bin_href: if in_bin {
+            BASE.into()
+        } else {
+            format!("{BASE}?deleted=true")
+        },
+        in_bin,
+        list_error,
         p: p.titled("deals-list-title", "deals"),
-        q,
-        rows,
-        sorts,
-        next,
-        toman,
     })
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one cell needs the row and every lookup"
+)]
+fn deal_cell(
+    p: &Page,
+    d: &DealRecord,
+    key: &str,
+    defs: &[CustomFieldRecord],
+    names: &Names,
+    stages: &HashMap<Uuid, (&StageView, &PipelineView)>,
+    all: &[PipelineView],
+    toman: bool,
+) -> Cell {
+    let stage = stages.get(&d.stage_id);
+    match key {
+        "title" => (d.title.clone(), Some(format!("/deals/{}", d.id))),
+        "pipeline" => (
+            all.iter()
+                .find(|pl| pl.id == d.pipeline_id)
+                .map(|pl| p.pipeline_name(pl))
+                .unwrap_or_default(),
+            None,
+        ),
+        "stage" => (
+            stage.map(|(s, _)| p.stage_name(s)).unwrap_or_default(),
+            None,
+        ),
+        "status" => (
+            stage
+                .map(|(s, _)| p.t(&format!("deal-status-{}", s.kind)))
+                .unwrap_or_default(),
+            None,
+        ),
+        "amount" => (money(p, d.amount_minor, &d.currency, toman), None),
+        "contact" => (
+            names.contact(d.contact_id),
+            d.contact_id.map(|id| format!("/contacts/{id}")),
+        ),
+        "company" => (
+            names.company(d.company_id),
+            d.company_id.map(|id| format!("/companies/{id}")),
+        ),
+        "owner" => (names.user(d.owner_id), None),
+        "expected_close_date" => (date(p, d.expected_close_date), None),
+        "stage_changed_at" => (p.datetime(d.stage_changed_at), None),
+        "closed_at" => (p.opt_datetime(d.closed_at), None),
+        "lost_reason" => (d.lost_reason.clone(), None),
+        "created_at" => (p.datetime(d.created_at), None),
+        k => {
+            let text = k
+                .strip_prefix("custom.")
+                .and_then(|ck| Some((defs.iter().find(|x| x.key == ck)?, d.custom.0.get(ck)?)))
+                .map(|(def, v)| records::show_custom(p, def, v))
+                .unwrap_or_default();
+            (text, None)
+        }
+    }
 }
 
 // ---- the form ----
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default)]
 pub struct DealForm {
-    #[serde(default)]
     pub title: String,
-    #[serde(default)]
     pub stage_id: String,
-    #[serde(default)]
     pub amount: String,
-    #[serde(default)]
     pub currency: String,
-    #[serde(default)]
     pub expected_close_date: String,
-    #[serde(default)]
     pub contact_id: String,
-    #[serde(default)]
     pub company_id: String,
-    #[serde(default)]
+    pub owner_id: String,
     pub lost_reason: String,
 }
 
@@ -471,12 +671,39 @@ impl DealForm {
             expected_close_date: date(p, d.expected_close_date),
             contact_id: d.contact_id.map(|i| i.to_string()).unwrap_or_default(),
             company_id: d.company_id.map(|i| i.to_string()).unwrap_or_default(),
+            owner_id: d.owner_id.to_string(),
             lost_reason: d.lost_reason.clone(),
         }
     }
 
-    /// The service input; ids that do not parse become field errors.
-    fn input(&self, all: &[PipelineView]) -> Result<DealInput, Vec<FieldError>> {
+    /// What the user sent, as typed (custom fields are read from the same pairs).
+    fn from_pairs(f: &Pairs) -> DealForm {
+        let g = |k: &str| f.get(k).unwrap_or_default();
+        DealForm {
+            title: g("title"),
+            stage_id: g("stage_id"),
+            amount: g("amount"),
+            currency: g("currency"),
+            expected_close_date: g("expected_close_date"),
+            contact_id: g("contact_id"),
+            company_id: g("company_id"),
+            owner_id: g("owner_id"),
+            lost_reason: g("lost_reason"),
+        }
+    }
+
+    /// The owner the form shows: what was sent, else `fallback`.
+    fn owner(&self, fallback: Uuid) -> Uuid {
+        Uuid::parse_str(self.owner_id.trim()).unwrap_or(fallback)
+    }
+
+    /// The service input; ids that do not parse become field errors. An absent owner keeps the
+    /// current one (or the creator, for a new deal).
+    fn input(
+        &self,
+        all: &[PipelineView],
+        custom: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<DealInput, Vec<FieldError>> {
         let mut errs = vec![];
         let mut id = |field: &str, v: &str| -> Option<Option<Uuid>> {
             if v.trim().is_empty() {
@@ -493,6 +720,7 @@ impl DealForm {
         let stage = id("stage_id", &self.stage_id).flatten();
         let contact_id = id("contact_id", &self.contact_id);
         let company_id = id("company_id", &self.company_id);
+        let owner_id = id("owner_id", &self.owner_id).flatten();
         if !errs.is_empty() {
             return Err(errs);
         }
@@ -511,9 +739,9 @@ impl DealForm {
             expected_close_date: Some(self.expected_close_date.clone()),
             contact_id,
             company_id,
-            owner_id: None,
+            owner_id,
             lost_reason: Some(self.lost_reason.clone()),
-            custom: None,
+            custom: Some(custom),
         })
     }
 }
@@ -528,9 +756,17 @@ pub struct Choices {
     pub stage_groups: Vec<StageGroup>,
     pub contacts: Vec<Opt>,
     pub companies: Vec<Opt>,
+    /// (id, name, chosen): whom the actor may give the deal to.
+    pub owners: Vec<(Uuid, String, bool)>,
 }
 
-async fn choices(state: &AppState, me: &Authed, form: &DealForm) -> Result<Choices, PageError> {
+async fn choices(
+    state: &AppState,
+    me: &Authed,
+    p: &Page,
+    form: &DealForm,
+    owner: Uuid,
+) -> Result<Choices, PageError> {
     let all = pipelines::list(&state.store, &me.actor).await?;
     let (contacts, companies) = deals::link_options(&state.store, &me.actor).await?;
     let opts = |list: Vec<(Uuid, String)>, current: &str| -> Vec<Opt> {
@@ -542,17 +778,18 @@ async fn choices(state: &AppState, me: &Authed, form: &DealForm) -> Result<Choic
             })
             .collect()
     };
+    let owners = records::owner_choices(&state.store, &me.actor, RecordType::Deal, owner).await?;
     Ok(Choices {
         stage_groups: all
             .iter()
             .map(|pl| StageGroup {
-                name: pl.name.clone(),
+                name: p.pipeline_name(pl),
                 stages: pl
                     .stages
                     .iter()
                     .map(|s| Opt {
                         value: s.id.to_string(),
-                        label: s.name.clone(),
+                        label: p.stage_name(s),
                         selected: s.id.to_string() == form.stage_id,
                     })
                     .collect(),
@@ -560,6 +797,7 @@ async fn choices(state: &AppState, me: &Authed, form: &DealForm) -> Result<Choic
             .collect(),
         contacts: opts(contacts, &form.contact_id),
         companies: opts(companies, &form.company_id),
+        owners,
     })
 }
 
@@ -569,6 +807,7 @@ struct FormPage {
     p: Page,
     form: DealForm,
     choices: Choices,
+    custom: Vec<Widget>,
     errs: Errs,
     action: String,
 }
@@ -595,6 +834,7 @@ pub async fn new_form(
         currency: "IRR".into(),
         contact_id: q.contact_id,
         company_id: q.company_id,
+        owner_id: me.user.id.to_string(),
         ..Default::default()
     };
     if let Ok(pl) = pipelines::default_pipeline(&state.store).await
@@ -606,11 +846,14 @@ pub async fn new_form(
     {
         form.stage_id = s.id.to_string();
     }
-    let choices = choices(&state, &me, &form).await?;
+    let defs = state.store.custom_fields("deal").await?;
+    let custom = records::widgets(&p, &defs, &Default::default(), None, &Errs::default());
+    let choices = choices(&state, &me, &p, &form, me.user.id).await?;
     html(FormPage {
         p: p.titled("deals-new", "deals"),
         form,
         choices,
+        custom,
         errs: Errs::default(),
         action: "/deals".into(),
     })
@@ -620,10 +863,13 @@ pub async fn create(
     State(state): State<AppState>,
     Extension(me): Extension<Authed>,
     p: Page,
-    Form(f): Form<DealForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
+    let pairs = Pairs(pairs);
+    let f = DealForm::from_pairs(&pairs);
     let all = pipelines::list(&state.store, &me.actor).await?;
-    let result = match f.input(&all) {
+    let defs = state.store.custom_fields("deal").await?;
+    let result = match f.input(&all, pairs.custom(&defs)) {
         Ok(input) => {
             deals::create(&state.store, &me.ctx(), &me.actor, &input, p.prefs.calendar).await
         }
@@ -633,11 +879,13 @@ pub async fn create(
         Ok(d) => Ok(Redirect::to(&format!("/deals/{}", d.id)).into_response()),
         Err(e) => {
             let errs = form_errors(&p.tr, e)?;
-            let choices = choices(&state, &me, &f).await?;
+            let custom = records::widgets(&p, &defs, &Default::default(), Some(&pairs), &errs);
+            let choices = choices(&state, &me, &p, &f, f.owner(me.user.id)).await?;
             unprocessable(html(FormPage {
                 p: p.titled("deals-new", "deals"),
                 form: f,
                 choices,
+                custom,
                 errs,
                 action: "/deals".into(),
             })?)
@@ -669,6 +917,8 @@ pub struct Detail {
     pub closed: String,
     pub lost_reason: String,
     pub deleted: bool,
+    /// (label, value) of the filled custom fields.
+    pub custom: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -680,8 +930,11 @@ struct ShowPage {
     history: Vec<HistoryRow>,
     form: DealForm,
     choices: Choices,
+    custom: Vec<Widget>,
     errs: Errs,
     move_errs: Errs,
+    move_reason: String,
+    move_back: String,
     action: String,
     can_edit: bool,
     can_delete: bool,
@@ -702,9 +955,14 @@ fn duration(p: &Page, seconds: i64) -> String {
 /// What the details page shows besides the deal: the form as sent, errors, notices.
 #[derive(Default)]
 struct ShowOpts {
-    submitted: Option<DealForm>,
+    /// The edit form as sent (with its custom fields), when it is shown again with errors.
+    submitted: Option<Pairs>,
     errs: Errs,
     move_errs: Errs,
+    /// The move form as sent: the stage chosen, the reason typed, where to go back to.
+    move_stage: Option<Uuid>,
+    move_reason: String,
+    move_back: Option<String>,
     toman: bool,
     saved: bool,
 }
@@ -714,6 +972,9 @@ async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, o: ShowOpts
         submitted,
         errs,
         move_errs,
+        move_stage,
+        move_reason,
+        move_back,
         toman,
         saved,
     } = o;
@@ -741,8 +1002,12 @@ async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, o: ShowOpts
     let history = history
         .iter()
         .map(|h| HistoryRow {
-            from: h.from_stage.clone().unwrap_or_else(|| "—".into()),
-            to: h.to_stage.clone(),
+            from: h
+                .from_stage
+                .as_deref()
+                .map(|n| p.named("stage", n, h.from_stage_key.as_deref()))
+                .unwrap_or_else(|| "—".into()),
+            to: p.named("stage", &h.to_stage, h.to_stage_key.as_deref()),
             when: p.datetime(h.changed_at),
             duration: duration(&p, h.seconds_in_stage),
             by: h
@@ -768,12 +1033,23 @@ async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, o: ShowOpts
             Some(d.owner_id),
         )
         .is_ok();
-    let form = submitted.unwrap_or_else(|| DealForm::of(&p, &d));
-    let choices = choices(state, me, &form).await?;
+    let defs = state.store.custom_fields("deal").await?;
+    let (form, custom) = match &submitted {
+        Some(pairs) => (
+            DealForm::from_pairs(pairs),
+            records::widgets(&p, &defs, &Default::default(), Some(pairs), &errs),
+        ),
+        None => (
+            DealForm::of(&p, &d),
+            records::widgets(&p, &defs, &d.custom.0, None, &errs),
+        ),
+    };
+    let choices = choices(state, me, &p, &form, form.owner(d.owner_id)).await?;
+    let custom_lines = records::custom_lines(&p, &defs, &d.custom.0);
     let detail = Detail {
         id: d.id,
-        pipeline: pl.map(|x| x.name.clone()).unwrap_or_default(),
-        stage: stage.map(|s| s.name.clone()).unwrap_or_default(),
+        pipeline: pl.map(|x| p.pipeline_name(x)).unwrap_or_default(),
+        stage: stage.map(|s| p.stage_name(s)).unwrap_or_default(),
         stage_kind: stage.map(|s| kind_label(&p, &s.kind)).unwrap_or_default(),
         probability: stage
             .map(|s| p.digits(format!("{}%", s.probability)))
@@ -789,19 +1065,25 @@ async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, o: ShowOpts
             .unwrap_or_default(),
         lost_reason: d.lost_reason.clone(),
         deleted: d.deleted_at.is_some(),
+        custom: custom_lines,
     };
     let title = d.title.clone();
     let mut p = p.titled("deals-title", "deals");
     p.title = title;
     html(ShowPage {
-        stages: pl.map(|pl| stage_opts(pl, d.stage_id)).unwrap_or_default(),
-        p,
+        stages: pl
+            .map(|pl| stage_opts(&p, pl, move_stage.unwrap_or(d.stage_id)))
+            .unwrap_or_default(),
         d: detail,
         history,
         form,
         choices,
+        custom,
         errs,
         move_errs,
+        move_reason,
+        move_back: move_back.unwrap_or_else(|| format!("/deals/{id}")),
+        p,
         action: format!("/deals/{id}"),
         can_edit,
         can_delete,
@@ -839,11 +1121,14 @@ pub async fn update(
     p: Page,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(f): Form<DealForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
     let id = parse_id(&id)?;
+    let pairs = Pairs(pairs);
+    let f = DealForm::from_pairs(&pairs);
     let all = pipelines::list(&state.store, &me.actor).await?;
-    let result = match f.input(&all) {
+    let defs = state.store.custom_fields("deal").await?;
+    let result = match f.input(&all, pairs.custom(&defs)) {
         Ok(input) => {
             deals::update(
                 &state.store,
@@ -863,7 +1148,7 @@ pub async fn update(
             let errs = form_errors(&p.tr, e)?;
             let toman = show_toman(&headers);
             let opts = ShowOpts {
-                submitted: Some(f),
+                submitted: Some(pairs),
                 errs,
                 toman,
                 ..Default::default()
@@ -937,7 +1222,7 @@ async fn pipelines_page(
         .enumerate()
         .map(|(i, s)| StageRow {
             id: s.id,
-            name: s.name.clone(),
+            name: p.stage_name(s),
             probability: s.probability,
             kind: s.kind.clone(),
             first: i == 0,
@@ -950,9 +1235,9 @@ async fn pipelines_page(
         .collect();
     let can_edit = p.can("role", "update");
     html(PipelinesPage {
-        pipelines: pipeline_opts(&all, current.id),
+        pipelines: pipeline_opts(&p, &all, current.id),
         pipeline_id: current.id,
-        pipeline_name: current.name.clone(),
+        pipeline_name: p.pipeline_name(current),
         stages,
         kinds,
         can_edit,

@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .route("/contacts/bulk", post(views::bulk_contacts))
         .route("/companies/bulk", post(views::bulk_companies))
         .route("/leads/bulk", post(views::bulk_leads))
+        .route("/deals/bulk", post(views::bulk_deals))
         .route("/settings/fields", get(fields::list).post(fields::create))
         .route("/settings/fields/{id}/delete", post(fields::delete))
         .route("/settings", get(settings::index))

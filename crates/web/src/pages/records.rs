@@ -269,6 +269,30 @@ pub async fn owner_options(
     Ok(out)
 }
 
+/// The owners a form offers for a record of type `rt`: whom the actor may give records to
+/// (themselves with an own scope, their team with a team scope, anyone active with all), and
+/// always the record's current owner so saving never changes it unasked. The service checks
+/// the choice again.
+pub async fn owner_choices(
+    store: &Store,
+    actor: &peyvand_domain::access::Actor,
+    rt: peyvand_domain::access::RecordType,
+    current: Uuid,
+) -> Result<Vec<(Uuid, String, bool)>, StoreError> {
+    use peyvand_domain::access::{Action, Scope};
+    let scope = actor.scope(rt, Action::Create);
+    let mut out = owner_options(store, actor.user_id, current).await?;
+    out.retain(|(id, _, _)| {
+        *id == current
+            || match scope {
+                Scope::All => true,
+                Scope::Team => *id == actor.user_id || actor.teammates.contains(id),
+                Scope::Own | Scope::None => *id == actor.user_id,
+            }
+    });
+    Ok(out)
+}
+
 /// Display names of users by id, looked up once per page.
 pub async fn user_names(
     store: &Store,
@@ -359,49 +383,62 @@ impl ListState {
     }
 
     /// Turns the "add a filter" inputs (ff, fo, fv) and date presets into canonical
-    /// `filter[field][op]` parameters; returns the URL to redirect to, if anything changed.
+    /// `filter[field][op]` parameters, and drops filters left empty (a quick filter set to
+    /// "—"); returns the URL to redirect to, if anything changed.
+    ///
+    /// A preset (`created=this_month`, …) applies to `range_field` (default `created_at`): the
+    /// month or year in the user's calendar, so «this month» is a Jalali month in Persian.
     pub fn normalised(&self, p: &Page) -> Option<String> {
-        let mut pairs: Vec<(String, String)> = self
-            .pairs
-            .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "ff" | "fo" | "fv" | "created"))
-            .cloned()
-            .collect();
         let mut changed = false;
+        let mut pairs: Vec<(String, String)> = vec![];
+        for (k, v) in &self.pairs {
+            if matches!(k.as_str(), "ff" | "fo" | "fv" | "created" | "range_field") {
+                changed = true;
+                continue;
+            }
+            let needs_value = !(k.ends_with("[empty]") || k.ends_with("[not_empty]"));
+            if k.starts_with("filter[") && needs_value && v.trim().is_empty() {
+                changed = true;
+                continue;
+            }
+            pairs.push((k.clone(), v.clone()));
+        }
         let (ff, fo, fv) = (self.get("ff"), self.get("fo"), self.get("fv"));
-        if !ff.is_empty() {
-            changed = true;
+        if !ff.is_empty() && is_field_name(&ff) {
             let op = if fo.is_empty() { "eq".to_owned() } else { fo };
-            // Dates typed in the user's calendar become ISO for the filter.
-            let value = if ff.ends_with("_date") || ff == "created_at" {
+            // Dates typed in the user's calendar become ISO for the filter; numbers typed with
+            // Persian digits or thousands separators become plain digits.
+            let value = if is_date_field(&ff) {
                 peyvand_domain::sales::parse_user_date(&fv, p.prefs.calendar)
                     .map(|d| d.format("%Y-%m-%d").to_string())
                     .unwrap_or(fv)
             } else {
-                fv
+                plain_number(&fv).unwrap_or(fv)
             };
             pairs.push((format!("filter[{ff}][{op}]"), value));
         }
         let preset = self.get("created");
         if !preset.is_empty() {
-            changed = true;
+            let field = match self.get("range_field") {
+                f if !f.is_empty() && is_field_name(&f) => f,
+                _ => "created_at".to_owned(),
+            };
             let today = chrono::Utc::now()
                 .with_timezone(&p.prefs.time_zone)
                 .date_naive();
             let range = match preset.as_str() {
                 "this_month" => Some(calendar::month_range(today, p.prefs.calendar, 0)),
                 "last_month" => Some(calendar::month_range(today, p.prefs.calendar, -1)),
+                "next_month" => Some(calendar::month_range(today, p.prefs.calendar, 1)),
                 "this_year" => Some(calendar::year_range(today, p.prefs.calendar, 0)),
                 _ => None,
             };
             if let Some((from, until)) = range {
-                pairs.retain(|(k, _)| !k.starts_with("filter[created_at]"));
+                let prefix = format!("filter[{field}]");
+                pairs.retain(|(k, _)| !k.starts_with(&prefix));
+                pairs.push((format!("{prefix}[ge]"), from.format("%Y-%m-%d").to_string()));
                 pairs.push((
-                    "filter[created_at][ge]".into(),
-                    from.format("%Y-%m-%d").to_string(),
-                ));
-                pairs.push((
-                    "filter[created_at][lt]".into(),
+                    format!("{prefix}[lt]"),
                     until.format("%Y-%m-%d").to_string(),
                 ));
             }
@@ -423,15 +460,30 @@ impl ListState {
 
     /// Chips for the active filters, with names the user knows.
     pub fn chips(&self, p: &Page, field_label: impl Fn(&str) -> String) -> Vec<Chip> {
+        self.chips_with(p, field_label, |_, _| None)
+    }
+
+    /// Chips whose values may also be named (`value_label(field, value)`): a stage or an owner
+    /// by its name instead of its id.
+    pub fn chips_with(
+        &self,
+        p: &Page,
+        field_label: impl Fn(&str) -> String,
+        value_label: impl Fn(&str, &str) -> Option<String>,
+    ) -> Vec<Chip> {
         self.pairs
             .iter()
             .filter_map(|(k, v)| {
                 let rest = k.strip_prefix("filter[")?.strip_suffix(']')?;
                 let (field, op) = rest.split_once("][").unwrap_or((rest, "eq"));
-                let shown = if field.ends_with("_date") || field == "created_at" {
+                let shown = if let Some(named) = value_label(field, v) {
+                    named
+                } else if is_date_field(field) {
                     NaiveDate::parse_from_str(v, "%Y-%m-%d")
                         .map(|d| show_date(p, d))
                         .unwrap_or_else(|_| v.clone())
+                } else if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) {
+                    p.digits(v)
                 } else {
                     v.clone()
                 };
@@ -447,4 +499,66 @@ impl ListState {
             })
             .collect()
     }
+}
+
+/// Built-in date and time fields end in `_date` or `_at`: their filter values are typed in the
+/// user's calendar.
+fn is_date_field(f: &str) -> bool {
+    !f.starts_with("custom.") && (f.ends_with("_date") || f.ends_with("_at"))
+}
+
+/// Field names are identifiers (checked again against the whitelist by the store).
+fn is_field_name(f: &str) -> bool {
+    !f.is_empty()
+        && f.len() <= 80
+        && f.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+}
+
+/// A number as people type it (`۱۲٬۵۰۰٬۰۰۰`, `12,500,000`) in plain ASCII digits; `None` when
+/// the text is not a number.
+fn plain_number(s: &str) -> Option<String> {
+    let ascii = peyvand_domain::digits::to_ascii(s.trim());
+    let plain: String = ascii
+        .chars()
+        .filter(|c| !matches!(c, ',' | '\u{066C}'))
+        .collect();
+    let digits = plain.strip_prefix('-').unwrap_or(&plain);
+    (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())).then_some(plain)
+}
+
+/// A list filter offered as a choice (stage, owner, status …): the parameter it sets and its
+/// options (value, label, chosen).
+pub struct QuickFilter {
+    pub name: String,
+    pub label: String,
+    pub options: Vec<(String, String, bool)>,
+}
+
+impl QuickFilter {
+    /// A quick filter on `field` with the operator `eq`; the options currently chosen are marked.
+    pub fn eq(ls: &ListState, field: &str, label: String, options: Vec<(String, String)>) -> Self {
+        let name = format!("filter[{field}][eq]");
+        let current = ls.get(&name);
+        QuickFilter {
+            options: options
+                .into_iter()
+                .map(|(v, l)| {
+                    let chosen = v == current;
+                    (v, l, chosen)
+                })
+                .collect(),
+            name,
+            label,
+        }
+    }
+}
+
+/// The list state a quick filter form carries along (everything except its own fields).
+pub fn quick_keep(ls: &ListState, quick: &[QuickFilter]) -> Vec<(String, String)> {
+    ls.pairs
+        .iter()
+        .filter(|(k, _)| k != "cursor" && !quick.iter().any(|q| &q.name == k))
+        .cloned()
+        .collect()
 }

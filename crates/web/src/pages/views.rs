@@ -1,4 +1,4 @@
-//! Saved views and bulk actions, shared by the contact, company and lead lists.
+//! Saved views and bulk actions, shared by the contact, company, lead and deal lists.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
@@ -18,6 +18,7 @@ fn base_of(record_type: &str) -> &'static str {
     match record_type {
         "company" => "/companies",
         "lead" => "/leads",
+        "deal" => "/deals/list",
         _ => "/contacts",
     }
 }
@@ -147,4 +148,12 @@ pub async fn bulk_leads(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
     bulk(&state, &me, "lead", pairs).await
+}
+
+pub async fn bulk_deals(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    bulk(&state, &me, "deal", pairs).await
 }
