@@ -119,54 +119,71 @@ pub async fn global(
             by_identifier.extend(store.identifiers_with_prefix(kind, id, limit).await?);
         }
     }
+    // A whole phone number or an email address is an identifier: people, companies and leads
+    // are found by its index alone (the text index would only find them again, slowly, as
+    // digit trigrams are in every record). Deals have no identifiers and are always read.
+    let by_text = n.email_prefix.is_none()
+        && n.phone_prefix
+            .as_ref()
+            .is_none_or(|p| p.chars().filter(char::is_ascii_digit).count() < 9);
     let mut hits = vec![];
     let mut seen: HashSet<Uuid> = HashSet::new();
     let grant = |rt| actor.require(rt, Action::Read).ok();
 
     if let Some(g) = grant(RecordType::Contact) {
-        let mut found = vec![];
-        for h in by_identifier.iter().filter(|h| h.record_type == "contact") {
-            if let Some(c) = store.contact(h.record_id).await?
-                && live_in(&g, c.deleted_at.is_none(), c.owner_id)
-            {
-                found.push(c);
-            }
-        }
-        found.extend(
+        let mut found: Vec<_> = in_order(
             store
-                .list_contacts(&text_spec(&g, &n.text, limit))
-                .await?
-                .rows,
-        );
+                .contacts_by_ids(&ids_of(&by_identifier, "contact"))
+                .await?,
+            &ids_of(&by_identifier, "contact"),
+            |c| c.id,
+        )
+        .into_iter()
+        .filter(|c| live_in(&g, c.deleted_at.is_none(), c.owner_id))
+        .collect();
+        if by_text {
+            found.extend(
+                store
+                    .list_contacts(&text_spec(&g, &n.text, limit))
+                    .await?
+                    .rows,
+            );
+        }
         push(&mut hits, &mut seen, found, limit, contact_hit);
     }
     if let Some(g) = grant(RecordType::Company) {
-        let mut found = vec![];
-        for h in by_identifier.iter().filter(|h| h.record_type == "company") {
-            if let Some(c) = store.company(h.record_id).await?
-                && live_in(&g, c.deleted_at.is_none(), c.owner_id)
-            {
-                found.push(c);
-            }
-        }
-        found.extend(
+        let mut found: Vec<_> = in_order(
             store
-                .list_companies(&text_spec(&g, &n.text, limit))
-                .await?
-                .rows,
-        );
+                .companies_by_ids(&ids_of(&by_identifier, "company"))
+                .await?,
+            &ids_of(&by_identifier, "company"),
+            |c| c.id,
+        )
+        .into_iter()
+        .filter(|c| live_in(&g, c.deleted_at.is_none(), c.owner_id))
+        .collect();
+        if by_text {
+            found.extend(
+                store
+                    .list_companies(&text_spec(&g, &n.text, limit))
+                    .await?
+                    .rows,
+            );
+        }
         push(&mut hits, &mut seen, found, limit, company_hit);
     }
     if let Some(g) = grant(RecordType::Lead) {
-        let mut found = vec![];
-        for h in by_identifier.iter().filter(|h| h.record_type == "lead") {
-            if let Some(l) = store.lead(h.record_id).await?
-                && live_in(&g, l.deleted_at.is_none(), l.owner_id)
-            {
-                found.push(l);
-            }
+        let mut found: Vec<_> = in_order(
+            store.leads_by_ids(&ids_of(&by_identifier, "lead")).await?,
+            &ids_of(&by_identifier, "lead"),
+            |l| l.id,
+        )
+        .into_iter()
+        .filter(|l| live_in(&g, l.deleted_at.is_none(), l.owner_id))
+        .collect();
+        if by_text {
+            found.extend(store.list_leads(&text_spec(&g, &n.text, limit)).await?.rows);
         }
-        found.extend(store.list_leads(&text_spec(&g, &n.text, limit)).await?.rows);
         push(&mut hits, &mut seen, found, limit, lead_hit);
     }
     if let Some(g) = grant(RecordType::Deal) {
@@ -174,6 +191,29 @@ pub async fn global(
         push(&mut hits, &mut seen, page.rows, limit, deal_hit);
     }
     Ok(hits)
+}
+
+/// The distinct record ids of one type among identifier hits, best match first.
+fn ids_of(hits: &[IdentifierHit], record_type: &str) -> Vec<Uuid> {
+    let mut out: Vec<Uuid> = vec![];
+    for h in hits.iter().filter(|h| h.record_type == record_type) {
+        if !out.contains(&h.record_id) {
+            out.push(h.record_id);
+        }
+    }
+    out
+}
+
+/// Records in the order of `ids` (a batch read returns them in any order).
+fn in_order<T>(rows: Vec<T>, ids: &[Uuid], id_of: fn(&T) -> Uuid) -> Vec<T> {
+    let mut rows: Vec<Option<T>> = rows.into_iter().map(Some).collect();
+    ids.iter()
+        .filter_map(|id| {
+            rows.iter_mut()
+                .find(|r| r.as_ref().is_some_and(|r| id_of(r) == *id))
+                .and_then(Option::take)
+        })
+        .collect()
 }
 
 fn live_in(grant: &Grant, live: bool, owner: Uuid) -> bool {
