@@ -744,3 +744,77 @@ fn postgres_import_and_export() {
     let dir = TempDir::new();
     import_export(&Target::Url(pg.url.clone()), dir.path());
 }
+
+// ---- demo data and benchmarks ----
+
+/// `peyvand demo` fills a database and `peyvand bench` measures it over HTTP and writes its
+/// figures; the import benchmark accounts for every generated row.
+fn demo_and_benchmarks(target: &Target, out: &Path) {
+    let demo = ok(run(target, &["demo", "--contacts", "300"]));
+    assert!(stdout(&demo).contains("300 contacts"), "{}", stdout(&demo));
+    let out_arg = out.to_str().unwrap();
+    let bench = ok(run(
+        target,
+        &[
+            "bench",
+            "--requests",
+            "5",
+            "--warmup",
+            "1",
+            "--out",
+            out_arg,
+        ],
+    ));
+    assert!(
+        stdout(&bench).contains("global search"),
+        "{}",
+        stdout(&bench)
+    );
+    let import = ok(run(
+        target,
+        &["bench", "--import-rows", "400", "--out", out_arg],
+    ));
+    let text = stdout(&import);
+    assert!(text.contains("import: 400 rows"), "{text}");
+    assert!(text.contains("raw bulk insert of the same rows"), "{text}");
+    let mut reports: Vec<serde_json::Value> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| serde_json::from_slice(&std::fs::read(e.unwrap().path()).unwrap()).unwrap())
+        .collect();
+    assert_eq!(reports.len(), 2);
+    reports.sort_by_key(|r| r["benchmark"].is_string());
+    assert_eq!(reports[0]["contacts"], 300);
+    assert!(
+        reports[0]["scenarios"]["search"]["p95_ms"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    let i = &reports[1]["import"];
+    let accounted = i["imported"].as_i64().unwrap()
+        + i["skipped"].as_i64().unwrap()
+        + i["failed"].as_i64().unwrap();
+    assert_eq!(accounted, 400);
+    // The generated file holds invalid rows on purpose; they fail, they do not abort.
+    assert_eq!(
+        i["failed"].as_i64().unwrap(),
+        reports[1]["invalid_rows_generated"].as_i64().unwrap()
+    );
+    assert!(reports[1]["import_time_over_raw_time"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn sqlite_demo_and_benchmarks() {
+    let dir = TempDir::new();
+    demo_and_benchmarks(
+        &Target::DataDir(dir.path().join("data")),
+        &dir.path().join("results"),
+    );
+}
+
+#[test]
+fn postgres_demo_and_benchmarks() {
+    let pg = PgDb::create();
+    let dir = TempDir::new();
+    demo_and_benchmarks(&Target::Url(pg.url.clone()), &dir.path().join("results"));
+}

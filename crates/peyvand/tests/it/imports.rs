@@ -285,15 +285,21 @@ async fn duplicate_modes_and_batches(app: TestApp) {
     .unwrap();
     assert_eq!(counts(&create), (1, 0, 0, 0));
 
-    // 2,500 rows: three batches; row 1,502 (in the second) is bad, its batch still imports.
+    // 12,500 rows: two batches (the second is validated while the first is written). Row
+    // 10,502 (in the second) is bad and its batch still imports; row 11,002 repeats a person
+    // of the first batch, which is not committed yet when the second is checked.
+    let rows = imports::BATCH + 2500;
     let mut big = String::from("first_name,last_name,phones\n");
-    for n in 0..2500 {
-        if n == 1500 {
+    for n in 0..rows {
+        if n == imports::BATCH + 500 {
             big.push_str("بد,ردیف,0912abc\n");
+        } else if n == imports::BATCH + 1000 {
+            big.push_str("تکرار,نفر پنجم,09350000005\n");
         } else {
             big.push_str(&format!("نفر,شماره {n},0935{n:07}\n"));
         }
     }
+    let rows = rows as i64;
     let i = import_now(
         &app,
         &actor,
@@ -307,17 +313,17 @@ async fn duplicate_modes_and_batches(app: TestApp) {
     .await
     .unwrap();
     assert_eq!(i.status, "done");
-    assert_eq!(counts(&i), (2499, 0, 0, 1));
-    assert_eq!(i.processed_rows, 2500);
+    assert_eq!(counts(&i), (rows - 2, 0, 1, 1));
+    assert_eq!(i.processed_rows, rows);
     let failures = app.store.import_failures(i.id).await.unwrap();
     assert_eq!(failures.len(), 1);
-    assert_eq!(failures[0].row_number, 1502);
+    assert_eq!(failures[0].row_number, imports::BATCH as i64 + 502);
     assert_eq!(failures[0].field, "phones[0]");
     // Running it again (a job delivered twice) imports nothing more.
     let rerun = imports::run_import(&app.store, i.id, &|_| {})
         .await
         .unwrap();
-    assert_eq!(counts(&rerun), (2499, 0, 0, 1));
+    assert_eq!(counts(&rerun), (rows - 2, 0, 1, 1));
     let (_, n): (i64, i64) = match &app.store.db {
         peyvand_store::Db::Sqlite(p) => sqlx::query_as("SELECT 0, COUNT(*) FROM contacts")
             .fetch_one(p)
@@ -330,7 +336,23 @@ async fn duplicate_modes_and_batches(app: TestApp) {
                 .unwrap()
         }
     };
-    assert_eq!(n, 2 + 2499);
+    assert_eq!(n, 2 + rows - 2);
+    // One audit entry per batch names the import and what it created.
+    let (_, batches): (i64, i64) = match &app.store.db {
+        peyvand_store::Db::Sqlite(p) => {
+            sqlx::query_as("SELECT 0, COUNT(*) FROM audit_log WHERE action = 'import'")
+                .fetch_one(p)
+                .await
+                .unwrap()
+        }
+        peyvand_store::Db::Postgres(p) => {
+            sqlx::query_as("SELECT 0::BIGINT, COUNT(*) FROM audit_log WHERE action = 'import'")
+                .fetch_one(p)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(batches >= 2, "{batches} import audit entries");
 
     // Leads: phone/email duplicates, source "import" by default.
     let leads = "عنوان,موبایل\nخرید عمده,09127770000\nتکرار,09127770000\n";
