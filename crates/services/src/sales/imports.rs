@@ -1117,56 +1117,34 @@ async fn run_batches(
     let batch_at = |at: usize| at..(at + BATCH).min(total);
     // Row numbers as a spreadsheet shows them: the header is row 1.
     let mut at = start.min(total);
-    let mut next = if at < total {
-        let r = batch_at(at);
-        at = r.end;
-        Some(
-            prepare_batch(
-                &mut runner,
-                &cols,
-                &sheet.rows[r.clone()],
-                r.start as i64 + 2,
-                mode,
-            )
-            .await?,
-        )
-    } else {
-        None
-    };
-    while let Some(batch) = next.take() {
-        // The batch is written by its own task while the next one is validated here. Rows
-        // updated in place are read before they are written, so an update import goes one
-        // batch at a time.
-        let mut write = Some(tokio::spawn(write_batch(
-            store.clone(),
-            ctx.clone(),
-            current.clone(),
-            rt,
-            batch,
-        )));
-        if mode == DuplicateMode::Update
-            && let Some(w) = write.take()
-        {
-            let c = joined(w.await)?;
-            report(&mut current, c, progress);
-        }
-        if at < total {
+    // Each batch is written by its own task while the next one is validated here. Rows updated
+    // in place are read before they are written, so an update import goes one batch at a time.
+    let mut writing = None;
+    while at < total || writing.is_some() {
+        let prepared = if at < total {
             let r = batch_at(at);
             at = r.end;
-            next = Some(
-                prepare_batch(
-                    &mut runner,
-                    &cols,
-                    &sheet.rows[r.clone()],
-                    r.start as i64 + 2,
-                    mode,
-                )
-                .await?,
-            );
+            let rows = &sheet.rows[r.clone()];
+            Some(prepare_batch(&mut runner, &cols, rows, r.start as i64 + 2, mode).await?)
+        } else {
+            None
+        };
+        if let Some(w) = writing.take() {
+            report(&mut current, joined(w.await)?, progress);
         }
-        if let Some(w) = write {
-            let c = joined(w.await)?;
-            report(&mut current, c, progress);
+        if let Some(batch) = prepared {
+            let w = tokio::spawn(write_batch(
+                store.clone(),
+                ctx.clone(),
+                current.clone(),
+                rt,
+                batch,
+            ));
+            if mode == DuplicateMode::Update {
+                report(&mut current, joined(w.await)?, progress);
+            } else {
+                writing = Some(w);
+            }
         }
     }
     Ok(())

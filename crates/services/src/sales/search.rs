@@ -130,60 +130,30 @@ pub async fn global(
     let mut seen: HashSet<Uuid> = HashSet::new();
     let grant = |rt| actor.require(rt, Action::Read).ok();
 
+    // Records of one type: identifier hits first (in their order), then text matches.
+    macro_rules! found {
+        ($grant:expr, $record_type:literal, $by_ids:ident, $list:ident) => {{
+            let ids = ids_of(&by_identifier, $record_type);
+            let mut found: Vec<_> = in_order(store.$by_ids(&ids).await?, &ids, |r| r.id)
+                .into_iter()
+                .filter(|r| live_in(&$grant, r.deleted_at.is_none(), r.owner_id))
+                .collect();
+            if by_text {
+                found.extend(store.$list(&text_spec(&$grant, &n.text, limit)).await?.rows);
+            }
+            found
+        }};
+    }
     if let Some(g) = grant(RecordType::Contact) {
-        let mut found: Vec<_> = in_order(
-            store
-                .contacts_by_ids(&ids_of(&by_identifier, "contact"))
-                .await?,
-            &ids_of(&by_identifier, "contact"),
-            |c| c.id,
-        )
-        .into_iter()
-        .filter(|c| live_in(&g, c.deleted_at.is_none(), c.owner_id))
-        .collect();
-        if by_text {
-            found.extend(
-                store
-                    .list_contacts(&text_spec(&g, &n.text, limit))
-                    .await?
-                    .rows,
-            );
-        }
+        let found = found!(g, "contact", contacts_by_ids, list_contacts);
         push(&mut hits, &mut seen, found, limit, contact_hit);
     }
     if let Some(g) = grant(RecordType::Company) {
-        let mut found: Vec<_> = in_order(
-            store
-                .companies_by_ids(&ids_of(&by_identifier, "company"))
-                .await?,
-            &ids_of(&by_identifier, "company"),
-            |c| c.id,
-        )
-        .into_iter()
-        .filter(|c| live_in(&g, c.deleted_at.is_none(), c.owner_id))
-        .collect();
-        if by_text {
-            found.extend(
-                store
-                    .list_companies(&text_spec(&g, &n.text, limit))
-                    .await?
-                    .rows,
-            );
-        }
+        let found = found!(g, "company", companies_by_ids, list_companies);
         push(&mut hits, &mut seen, found, limit, company_hit);
     }
     if let Some(g) = grant(RecordType::Lead) {
-        let mut found: Vec<_> = in_order(
-            store.leads_by_ids(&ids_of(&by_identifier, "lead")).await?,
-            &ids_of(&by_identifier, "lead"),
-            |l| l.id,
-        )
-        .into_iter()
-        .filter(|l| live_in(&g, l.deleted_at.is_none(), l.owner_id))
-        .collect();
-        if by_text {
-            found.extend(store.list_leads(&text_spec(&g, &n.text, limit)).await?.rows);
-        }
+        let found = found!(g, "lead", leads_by_ids, list_leads);
         push(&mut hits, &mut seen, found, limit, lead_hit);
     }
     if let Some(g) = grant(RecordType::Deal) {
