@@ -641,6 +641,11 @@ async fn ui_flow(app: TestApp) {
         report.contains("سطر") && report.contains("1234567890"),
         "{report}"
     );
+    // The UI's report names the field as the form does (the API keeps `national_id`).
+    assert!(
+        report.contains(",کد ملی,") && !report.contains("national_id"),
+        "{report}"
+    );
     let list = c
         .get(app.url("/imports"))
         .send()
