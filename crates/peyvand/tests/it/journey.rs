@@ -115,6 +115,19 @@ async fn journey(lang: &str) {
     )
     .await;
     wait_for(&c, &format!("#col-{target} #deal-{deal_id}")).await;
+    // The column counts in the right plural form and the user's digits; probabilities
+    // with the language's percent sign.
+    let (one_deal, quarter) = if lang == "fa" {
+        ("۱ فرصت", "۲۵٪")
+    } else {
+        ("1 deal", "25%")
+    };
+    assert_eq!(
+        text_of(&c, &format!("#col-{target} .col-count")).await,
+        one_deal
+    );
+    let head = text_of(&c, &format!("#col-{target} .board-col-head")).await;
+    assert!(head.contains(quarter), "{head}");
     // IRR amounts in toman, on the user's choice.
     click(&c, "a[href^='/deals/money-unit?toman=1']").await;
     wait_for(&c, "a[href^='/deals/money-unit?toman=0']").await;
