@@ -192,8 +192,6 @@ async fn fetch_text(c: &Client, href: &str) -> (String, String) {
 /// imported contact in search.
 async fn import_file(app: &TestApp, c: &Client, lang: &str) {
     let dir = if lang == "fa" { "rtl" } else { "ltr" };
-    // The real worker `peyvand serve` runs, so the progress page is what a user sees.
-    let worker = tokio::spawn(peyvand::run_jobs(app.store.clone()));
     let file = std::env::temp_dir().join(format!(
         "peyvand-journey-{}.csv",
         uuid::Uuid::now_v7().simple()
@@ -289,12 +287,26 @@ async fn import_file(app: &TestApp, c: &Client, lang: &str) {
         digits(lang, "2"),
         "row numbers in the user's digits"
     );
+    // Two columns on one field: refused, and the message names the field.
+    click(c, "#m1 option[value=first_name]").await;
+    click(c, "#start-import").await;
+    let err = wait_for(c, "#m1-error").await.text().await.unwrap();
+    let first_name = if lang == "fa" { "نام" } else { "First name" };
+    assert!(err.contains(first_name), "{err}");
+    assert_eq!(attr(c, "#m1", "aria-invalid").await, "true");
+    click(c, "#m1 option[value=last_name]").await;
     click(c, "#map-form input[name=duplicate_mode][value=skip]").await;
     click(c, "#start-import").await;
 
-    // The progress page refreshes itself until the worker is done; no reload from here.
+    // The import waits in the queue; the progress page says so in the user's language.
     wait_path(c, |p| p.starts_with("/imports/") && !p.ends_with("/map")).await;
     assert_eq!(attr(c, "html", "dir").await, dir);
+    wait_for(c, "#import-status[data-status=queued]").await;
+    let queued = text_of(c, "#import-status").await;
+    assert_eq!(queued, if lang == "fa" { "در صف" } else { "Queued" });
+    // Then the worker that `peyvand serve` runs starts, and the page refreshes itself until it is
+    // done: no reload from here.
+    let worker = tokio::spawn(peyvand::run_jobs(app.store.clone()));
     c.wait()
         .at_most(Duration::from_secs(30))
         .for_element(Locator::Css("#import-status[data-status=done]"))

@@ -8,12 +8,12 @@ use axum::routing::get;
 use axum::{Extension, Form, Router};
 use peyvand_domain::access::{Action, RecordType};
 use peyvand_domain::prefs::Language;
-use peyvand_services::ServiceError;
 use peyvand_services::sales::imports::{self, DuplicateMode, NewImport, Preview};
+use peyvand_services::{FieldError, ServiceError};
 use peyvand_store::ImportRecord;
 use uuid::Uuid;
 
-use super::{Errs, PageResult, html};
+use super::{PageResult, html};
 use crate::AppState;
 use crate::api::imports::{MAX_UPLOAD, export_response, failure_report, importable_type};
 use crate::auth::Authed;
@@ -307,6 +307,29 @@ pub async fn custom_labels(
         .collect())
 }
 
+/// The problem of one column of the mapping, naming the field when two columns claim it.
+fn column_error(
+    tr: &Tr,
+    rt: &str,
+    header: &str,
+    chosen: &str,
+    labels: &[(String, String)],
+    errors: &[FieldError],
+) -> Option<String> {
+    let e = errors
+        .iter()
+        .find(|e| e.field.strip_prefix("mapping.") == Some(header))?;
+    Some(if e.code == "import.field_twice" && !chosen.is_empty() {
+        tr.t_with(
+            "import-field-twice-named",
+            "field",
+            field_label(tr, rt, chosen, labels),
+        )
+    } else {
+        tr.error(&e.code)
+    })
+}
+
 async fn render_map(
     state: &AppState,
     me: &Authed,
@@ -314,7 +337,7 @@ async fn render_map(
     import: &ImportRecord,
     preview: &Preview,
     mode: DuplicateMode,
-    errs: &Errs,
+    errors: &[FieldError],
 ) -> PageResult {
     let labels = custom_labels(state, me.prefs.language, &import.record_type).await?;
     let columns = preview
@@ -340,7 +363,7 @@ async fn render_map(
                 index: i,
                 header: h.clone(),
                 options,
-                error: errs.get(&format!("mapping.{h}")).cloned(),
+                error: column_error(&p.tr, &import.record_type, h, &chosen, &labels, errors),
             }
         })
         .collect();
@@ -378,7 +401,10 @@ async fn render_map(
     })
     .collect();
     let total = p.t_with("import-total-rows", "n", p.digits(preview.total_rows));
-    let error = errs.get("mapping").cloned();
+    let error = errors
+        .iter()
+        .find(|e| e.field == "mapping")
+        .map(|e| p.tr.error(&e.code));
     html(MapPage {
         p,
         id: import.id,
@@ -404,7 +430,6 @@ async fn map_form(
     if import.status != "draft" {
         return Ok(Redirect::to(&format!("/imports/{id}")).into_response());
     }
-    let errs = Errs::from_fields(&p.tr, &preview.mapping_errors);
     render_map(
         &state,
         &me,
@@ -412,7 +437,7 @@ async fn map_form(
         &import,
         &preview,
         DuplicateMode::Skip,
-        &errs,
+        &preview.mapping_errors,
     )
     .await
 }
@@ -458,7 +483,6 @@ async fn start(
     {
         Ok(_) => Ok(Redirect::to(&format!("/imports/{id}")).into_response()),
         Err(ServiceError::Validation(fields)) => {
-            let errs = Errs::from_fields(&p.tr, &fields);
             let (import, preview) = imports::preview_stored(
                 &state.store,
                 &me.actor,
@@ -467,7 +491,7 @@ async fn start(
                 me.prefs.calendar,
             )
             .await?;
-            render_map(&state, &me, p, &import, &preview, mode, &errs).await
+            render_map(&state, &me, p, &import, &preview, mode, &fields).await
         }
         Err(e) => Err(e.into()),
     }
