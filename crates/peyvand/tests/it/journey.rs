@@ -81,6 +81,13 @@ async fn journey(lang: &str) {
     // 3. A deal for this contact.
     click(&c, "#new-deal-for-record").await;
     wait_for(&c, "#deal-form").await;
+    // The amount's unit is said next to it: rials, whatever the toman display choice.
+    let hint = text_of(&c, "#amount-hint").await;
+    assert!(
+        hint.contains(if lang == "fa" { "ریال" } else { "rials" })
+            && hint.contains(&digits(lang, "10")),
+        "{hint}"
+    );
     fill(&c, "#deal-form [name=title]", "خرید اشتراک سالانه").await;
     fill(&c, "#deal-form [name=amount]", "۲۵۰۰۰۰۰۰").await;
     click(&c, "#deal-form button[type=submit]").await;
