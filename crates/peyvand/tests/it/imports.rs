@@ -656,6 +656,47 @@ async fn ui_flow(app: TestApp) {
         .unwrap();
     assert!(list.contains("people.csv"));
 
+    // A Persian reader who prefers Latin digits: still right-to-left, numbers in Latin digits.
+    let csrf = app.csrf(&c, "/profile").await;
+    let res = c
+        .post(app.url("/profile"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("display_name", "مدیر"),
+            ("language", "fa"),
+            ("calendar", "jalali"),
+            ("time_zone", "Asia/Tehran"),
+            ("digits", "latin"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_success() || res.status() == 303,
+        "{}",
+        res.status()
+    );
+    let page = c
+        .get(app.url(&format!("/imports/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("dir=\"rtl\""));
+    assert!(page.contains("id=\"count-imported\">3<"), "{page}");
+    assert!(page.contains("4 از 4 سطر"), "{page}");
+    let list = c
+        .get(app.url("/imports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("3 / 0 / 0 / 1"), "{list}");
+
     let page = c
         .get(app.url("/contacts?q=%D8%B9%D9%84%DB%8C"))
         .send()
