@@ -203,6 +203,14 @@ async fn import_file(app: &TestApp, c: &Client, lang: &str) {
         "peyvand-journey-{}.csv",
         uuid::Uuid::now_v7().simple()
     ));
+    /// Removes the uploaded file even when an assertion fails.
+    struct Remove(std::path::PathBuf);
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+    let _remove = Remove(file.clone());
     std::fs::write(
         &file,
         "نام,نام خانوادگی,موبایل,ایمیل,تاریخ تولد\n\
@@ -381,6 +389,17 @@ async fn import_file(app: &TestApp, c: &Client, lang: &str) {
         .unwrap();
     let results = wait_for(c, "#results").await.text().await.unwrap();
     assert!(results.contains("مهسا رحیمی"), "{results}");
+    // Its Jalali birth date from the file, shown in the user's calendar and digits.
+    click(c, "#results a[href^='/contacts/']").await;
+    wait_path(c, |p| p.starts_with("/contacts/")).await;
+    assert_eq!(text_of(c, "h1").await, "مهسا رحیمی");
+    let birth = if lang == "fa" {
+        "۱۳۷۰/۰۵/۱۲"
+    } else {
+        "1991-08-03"
+    };
+    let details = text_of(c, "#main").await;
+    assert!(details.contains(birth), "{details}");
     c.goto(&app.url("/contacts?q=%DA%A9%D8%A7%D8%B8%D9%85%DB%8C"))
         .await
         .unwrap();
@@ -396,7 +415,6 @@ async fn import_file(app: &TestApp, c: &Client, lang: &str) {
     assert_eq!(rows.len(), 1, "the duplicate row was skipped");
 
     worker.abort();
-    let _ = std::fs::remove_file(&file);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
