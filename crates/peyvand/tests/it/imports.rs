@@ -553,6 +553,23 @@ async fn ui_flow(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
+    // A file without a header row: the problem is shown at the file field, which is marked.
+    let res = c
+        .post(app.url(&format!("/imports/new?_csrf={csrf}")))
+        .multipart(
+            Form::new()
+                .text("record_type", "contact")
+                .part("file", Part::bytes(b"\n".to_vec()).file_name("empty.csv")),
+        )
+        .send()
+        .await
+        .unwrap();
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("aria-describedby=\"file-error\"")
+            && page.contains("id=\"file-error\">فایل سطر عنوان ندارد."),
+        "{page}"
+    );
 
     let page = c
         .get(app.url(&map_url))
