@@ -97,6 +97,14 @@ impl Tr {
         self.catalogues.get(self.lang, id, Some(&args))
     }
 
+    /// A message whose plural form depends on `n` (`{ $count -> [one] … *[other] … }`): the
+    /// argument must be a number, a string never selects `[one]`.
+    pub fn t_count(&self, id: &str, name: &str, n: i64) -> String {
+        let mut args = FluentArgs::new();
+        args.set(name, FluentValue::from(n));
+        self.catalogues.get(self.lang, id, Some(&args))
+    }
+
     /// A message with several arguments.
     pub fn t_args(&self, id: &str, args: &FluentArgs) -> String {
         self.catalogues.get(self.lang, id, Some(args))

@@ -131,6 +131,21 @@ impl Page {
         self.prefs.apply_digits(&s.to_string())
     }
 
+    /// A counted message (`deal-count`) in the right plural form, in the user's digits.
+    pub fn count(&self, id: &str, name: &str, n: i64) -> String {
+        self.digits(self.tr.t_count(id, name, n))
+    }
+
+    /// A percentage as the language writes it: `۱۰٪` in Persian, `10%` in English, in the
+    /// user's digits.
+    pub fn percent(&self, n: impl ToString) -> String {
+        let sign = match self.prefs.language {
+            Language::Fa => '٪',
+            Language::En => '%',
+        };
+        format!("{}{sign}", self.digits(n))
+    }
+
     pub fn can(&self, record_type: &str, action: &str) -> bool {
         let (Some(rt), Some(a)) = (RecordType::parse(record_type), Action::parse(action)) else {
             return false;
@@ -196,5 +211,43 @@ impl FromRequestParts<AppState> for Page {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         Ok(Page::build(state, &parts.headers, &parts.extensions))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Catalogues;
+
+    fn page(lang: Language) -> Page {
+        let prefs = UserPrefs::for_language(lang);
+        Page {
+            tr: Tr::new(Catalogues::load(), lang),
+            prefs,
+            user: None,
+            csrf: String::new(),
+            title: String::new(),
+            nav: "",
+            unread: 0,
+        }
+    }
+
+    /// "1 deals" on the board: a count passed as text never selects the singular.
+    #[test]
+    fn counts_pick_the_plural_form_and_the_users_digits() {
+        let en = page(Language::En);
+        assert_eq!(en.count("deal-count", "count", 1), "1 deal");
+        assert_eq!(en.count("deal-count", "count", 12), "12 deals");
+        let fa = page(Language::Fa);
+        assert_eq!(fa.count("deal-count", "count", 12), "۱۲ فرصت");
+        let mut latin = page(Language::Fa);
+        latin.prefs.digits = peyvand_domain::prefs::DigitStyle::Latin;
+        assert_eq!(latin.count("deal-count", "count", 3), "3 فرصت");
+    }
+
+    #[test]
+    fn percentages_use_the_languages_sign() {
+        assert_eq!(page(Language::Fa).percent(25), "۲۵٪");
+        assert_eq!(page(Language::En).percent(25), "25%");
     }
 }

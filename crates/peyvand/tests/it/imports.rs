@@ -575,6 +575,23 @@ async fn ui_flow(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
+    // A file without a header row: the problem is shown at the file field, which is marked.
+    let res = c
+        .post(app.url(&format!("/imports/new?_csrf={csrf}")))
+        .multipart(
+            Form::new()
+                .text("record_type", "contact")
+                .part("file", Part::bytes(b"\n".to_vec()).file_name("empty.csv")),
+        )
+        .send()
+        .await
+        .unwrap();
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("aria-describedby=\"file-error\"")
+            && page.contains("id=\"file-error\">فایل سطر عنوان ندارد."),
+        "{page}"
+    );
 
     let page = c
         .get(app.url(&map_url))
@@ -663,6 +680,11 @@ async fn ui_flow(app: TestApp) {
         report.contains("سطر") && report.contains("1234567890"),
         "{report}"
     );
+    // The UI's report names the field as the form does (the API keeps `national_id`).
+    assert!(
+        report.contains(",کد ملی,") && !report.contains("national_id"),
+        "{report}"
+    );
     let list = c
         .get(app.url("/imports"))
         .send()
@@ -672,6 +694,47 @@ async fn ui_flow(app: TestApp) {
         .await
         .unwrap();
     assert!(list.contains("people.csv"));
+
+    // A Persian reader who prefers Latin digits: still right-to-left, numbers in Latin digits.
+    let csrf = app.csrf(&c, "/profile").await;
+    let res = c
+        .post(app.url("/profile"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("display_name", "مدیر"),
+            ("language", "fa"),
+            ("calendar", "jalali"),
+            ("time_zone", "Asia/Tehran"),
+            ("digits", "latin"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_success() || res.status() == 303,
+        "{}",
+        res.status()
+    );
+    let page = c
+        .get(app.url(&format!("/imports/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("dir=\"rtl\""));
+    assert!(page.contains("id=\"count-imported\">3<"), "{page}");
+    assert!(page.contains("4 از 4 سطر"), "{page}");
+    let list = c
+        .get(app.url("/imports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("3 / 0 / 0 / 1"), "{list}");
 
     let page = c
         .get(app.url("/contacts?q=%D8%B9%D9%84%DB%8C"))

@@ -15,6 +15,7 @@ deal-pipeline = Pipeline
 deal-stage = Stage
 deal-probability = Win probability
 deal-amount = Amount
+deal-amount-hint = Iranian rial (IRR) amounts are written in rials: one toman is { $ten } rials.
 deal-currency = Currency
 deal-expected-close = Expected close date
 deal-stage-changed = Stage changed

@@ -49,6 +49,7 @@ err-import-file-unreadable = The file could not be read: upload a UTF-8 CSV or a
 err-import-unknown-column = The file has no such column.
 err-import-unknown-field = There is no such field to import into.
 err-import-field-twice = Two columns are mapped to the same field.
+import-field-twice-named = Another column is already mapped to “{ $field }”.
 err-import-nothing-mapped = Map at least one column to a field.
 err-import-bad-record-type = Choose contacts, companies, leads or deals.
 err-import-bad-duplicate-mode = Choose skip, update or create for duplicates.

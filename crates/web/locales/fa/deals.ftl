@@ -15,6 +15,7 @@ deal-pipeline = قیف فروش
 deal-stage = مرحله
 deal-probability = احتمال موفقیت
 deal-amount = مبلغ
+deal-amount-hint = مبلغ ریالی (IRR) را به ریال بنویسید: هر تومان { $ten } ریال است.
 deal-currency = واحد پول
 deal-expected-close = تاریخ پیش‌بینی بسته شدن
 deal-stage-changed = تغییر مرحله

@@ -49,6 +49,7 @@ err-import-file-unreadable = فایل خوانده نشد: یک فایل CSV ب�
 err-import-unknown-column = فایل چنین ستونی ندارد.
 err-import-unknown-field = چنین فیلدی برای ورود وجود ندارد.
 err-import-field-twice = دو ستون به یک فیلد نسبت داده شده‌اند.
+import-field-twice-named = ستون دیگری هم به «{ $field }» نسبت داده شده است.
 err-import-nothing-mapped = دست‌کم یک ستون را به فیلدی نسبت دهید.
 err-import-bad-record-type = اشخاص، سازمان‌ها، سرنخ‌ها یا فرصت‌های فروش را برگزینید.
 err-import-bad-duplicate-mode = برای تکراری‌ها یکی از گزینه‌های نادیده، به‌روزرسانی یا ساختن را برگزینید.

@@ -184,13 +184,26 @@ async fn get_import(
 }
 
 /// The failure report in the caller's language.
+/// The report of an import's failed rows. The API keeps the stable field names (`phones[0]`)
+/// for integrations; the UI (`label_fields`) names the fields as the forms do, in the user's
+/// language.
 pub async fn failure_report(
     state: &AppState,
     me: &Authed,
     id: Uuid,
+    label_fields: bool,
 ) -> Result<Response, peyvand_services::ServiceError> {
-    let (import, headers, failures) = imports::failures(&state.store, &me.actor, id).await?;
+    let (import, headers, mut failures) = imports::failures(&state.store, &me.actor, id).await?;
     let tr = Tr::new(state.catalogues.clone(), me.prefs.language);
+    if label_fields {
+        let labels =
+            crate::pages::imports::custom_labels(state, me.prefs.language, &import.record_type)
+                .await?;
+        for f in &mut failures {
+            f.field =
+                crate::pages::imports::field_label(&tr, &import.record_type, &f.field, &labels);
+        }
+    }
     let labels = [
         tr.t("import-report-row"),
         tr.t("import-report-field"),
@@ -214,7 +227,7 @@ async fn failures_csv(
     me: Authed,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    Ok(failure_report(&state, &me, path_id(&id)?).await?)
+    Ok(failure_report(&state, &me, path_id(&id)?, false).await?)
 }
 
 pub fn file_response(body: Vec<u8>, content_type: &str, file_name: &str) -> Response {

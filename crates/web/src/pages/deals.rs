@@ -188,8 +188,8 @@ pub async fn board(
             name: p.stage_name(&c.stage),
             kind: c.stage.kind.clone(),
             kind_label: kind_label(&p, &c.stage.kind),
-            probability: p.digits(format!("{}%", c.stage.probability)),
-            count: p.digits(c.count),
+            probability: p.percent(c.stage.probability),
+            count: p.count("deal-count", "count", c.count),
             sums: c
                 .sums
                 .iter()
@@ -1051,9 +1051,7 @@ async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, o: ShowOpts
         pipeline: pl.map(|x| p.pipeline_name(x)).unwrap_or_default(),
         stage: stage.map(|s| p.stage_name(s)).unwrap_or_default(),
         stage_kind: stage.map(|s| kind_label(&p, &s.kind)).unwrap_or_default(),
-        probability: stage
-            .map(|s| p.digits(format!("{}%", s.probability)))
-            .unwrap_or_default(),
+        probability: stage.map(|s| p.percent(s.probability)).unwrap_or_default(),
         amount: money(&p, d.amount_minor, &d.currency, toman),
         contact: names.contact(d.contact_id),
         company: names.company(d.company_id),

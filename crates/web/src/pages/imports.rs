@@ -7,16 +7,18 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::{Extension, Form, Router};
 use peyvand_domain::access::{Action, RecordType};
-use peyvand_services::ServiceError;
+use peyvand_domain::prefs::Language;
 use peyvand_services::sales::imports::{self, DuplicateMode, NewImport, Preview};
+use peyvand_services::{FieldError, ServiceError};
 use peyvand_store::ImportRecord;
 use uuid::Uuid;
 
-use super::{Errs, PageResult, html};
+use super::{PageResult, html};
 use crate::AppState;
 use crate::api::imports::{MAX_UPLOAD, export_response, failure_report, importable_type};
 use crate::auth::Authed;
 use crate::error::PageError;
+use crate::i18n::Tr;
 use crate::page::Page;
 
 pub fn routes() -> Router<AppState> {
@@ -204,6 +206,7 @@ struct MapColumn {
 struct PreviewLine {
     number: String,
     cells: Vec<String>,
+    /// Every problem of the row, each naming its field; empty when the row is fine.
     problems: Vec<String>,
 }
 
@@ -220,24 +223,111 @@ struct MapPage {
     error: Option<String>,
 }
 
-fn field_label(p: &Page, rt: &str, field: &str, labels: &[(String, String)]) -> String {
+/// The catalogue message that names a built-in field a column can be imported into: the label
+/// the record's own form shows, so the mapping reads like the rest of the UI.
+pub fn field_label_id(rt: &str, field: &str) -> Option<&'static str> {
+    Some(match (rt, field) {
+        ("company", "name") => "company-name",
+        ("company", "industry") => "company-industry",
+        ("company", "postal_code") => "company-postal-code",
+        ("company", "national_id") => "company-national-id",
+        ("company", "economic_code") => "company-economic-code",
+        ("company", "employees") => "company-employees",
+        ("lead", "title") => "lead-title-field",
+        ("lead", "company_name") => "contact-company",
+        ("lead", "phone") => "contact-phone",
+        ("lead", "email") => "field-email",
+        ("lead", "source") => "lead-source",
+        ("lead", "channel") => "lead-channel",
+        ("lead", "campaign") => "lead-campaign",
+        ("lead", "status") => "lead-status",
+        ("lead", "utm_source") => "lead-utm-source",
+        ("lead", "utm_medium") => "lead-utm-medium",
+        ("lead", "utm_campaign") => "lead-utm-campaign",
+        ("lead", "utm_term") => "lead-utm-term",
+        ("lead", "utm_content") => "lead-utm-content",
+        ("deal", "title") => "deal-title",
+        ("deal", "amount") => "deal-amount",
+        ("deal", "currency") => "deal-currency",
+        ("deal", "expected_close_date") => "deal-expected-close",
+        ("deal", "lost_reason") => "deal-lost-reason",
+        (_, "first_name") => "contact-first-name",
+        (_, "last_name") => "contact-last-name",
+        (_, "company") => "contact-company",
+        (_, "job_title") => "contact-job-title",
+        (_, "phones") => "contact-phones",
+        (_, "emails") => "contact-emails",
+        (_, "website") => "contact-website",
+        (_, "province") => "contact-province",
+        (_, "city") => "contact-city",
+        (_, "address") => "contact-address",
+        (_, "national_id") => "contact-national-id",
+        (_, "birth_date") => "contact-birth-date",
+        (_, "anniversary_date") => "contact-anniversary",
+        (_, "preferred_channel") => "contact-preferred-channel",
+        (_, "tags") => "contact-tags",
+        _ => return None,
+    })
+}
+
+/// A field (or a problem's field such as `phones[0]` or `custom.tier`) in the user's language.
+pub fn field_label(tr: &Tr, rt: &str, field: &str, labels: &[(String, String)]) -> String {
+    let field = field.split('[').next().unwrap_or(field);
     if let Some(key) = field.strip_prefix("custom.") {
         return labels
             .iter()
             .find(|(k, _)| k == key)
             .map(|(_, l)| l.clone())
-            .unwrap_or_else(|| field.to_owned());
+            .unwrap_or_else(|| key.to_owned());
     }
-    for id in [
-        format!("field-{}", field.replace('_', "-")),
-        format!("field-{rt}-{}", field.replace('_', "-")),
-    ] {
-        let s = p.t(&id);
-        if s != id {
-            return s;
-        }
-    }
-    field.to_owned()
+    field_label_id(rt, field)
+        .and_then(|id| tr.known(id))
+        .unwrap_or_else(|| field.to_owned())
+}
+
+/// The custom fields' labels of a record type in the user's language, as (key, label).
+pub async fn custom_labels(
+    state: &AppState,
+    lang: Language,
+    rt: &str,
+) -> Result<Vec<(String, String)>, ServiceError> {
+    Ok(state
+        .store
+        .custom_fields(rt)
+        .await?
+        .into_iter()
+        .map(|f| {
+            let l = if lang == Language::Fa {
+                f.label_fa
+            } else {
+                f.label_en
+            };
+            (f.key, l)
+        })
+        .collect())
+}
+
+/// The problem of one column of the mapping, naming the field when two columns claim it.
+fn column_error(
+    tr: &Tr,
+    rt: &str,
+    header: &str,
+    chosen: &str,
+    labels: &[(String, String)],
+    errors: &[FieldError],
+) -> Option<String> {
+    let e = errors
+        .iter()
+        .find(|e| e.field.strip_prefix("mapping.") == Some(header))?;
+    Some(if e.code == "import.field_twice" && !chosen.is_empty() {
+        tr.t_with(
+            "import-field-twice-named",
+            "field",
+            field_label(tr, rt, chosen, labels),
+        )
+    } else {
+        tr.error(&e.code)
+    })
 }
 
 async fn render_map(
@@ -247,23 +337,9 @@ async fn render_map(
     import: &ImportRecord,
     preview: &Preview,
     mode: DuplicateMode,
-    errs: &Errs,
+    errors: &[FieldError],
 ) -> PageResult {
-    let labels: Vec<(String, String)> = state
-        .store
-        .custom_fields(&import.record_type)
-        .await
-        .map_err(|e| PageError::from(ServiceError::from(e)))?
-        .into_iter()
-        .map(|f| {
-            let l = if me.prefs.language.as_str() == "fa" {
-                f.label_fa
-            } else {
-                f.label_en
-            };
-            (f.key, l)
-        })
-        .collect();
+    let labels = custom_labels(state, me.prefs.language, &import.record_type).await?;
     let columns = preview
         .headers
         .iter()
@@ -279,7 +355,7 @@ async fn render_map(
             options.extend(preview.choices.iter().map(|f| {
                 (
                     f.clone(),
-                    field_label(&p, &import.record_type, f, &labels),
+                    field_label(&p.tr, &import.record_type, f, &labels),
                     *f == chosen,
                 )
             }));
@@ -287,7 +363,7 @@ async fn render_map(
                 index: i,
                 header: h.clone(),
                 options,
-                error: errs.get(&format!("mapping.{h}")).cloned(),
+                error: column_error(&p.tr, &import.record_type, h, &chosen, &labels, errors),
             }
         })
         .collect();
@@ -300,7 +376,13 @@ async fn render_map(
             problems: r
                 .errors
                 .iter()
-                .map(|e| format!("{}: {}", e.field, p.tr.error(&e.code)))
+                .map(|e| {
+                    format!(
+                        "{}: {}",
+                        field_label(&p.tr, &import.record_type, &e.field, &labels),
+                        p.tr.error(&e.code)
+                    )
+                })
                 .collect(),
         })
         .collect();
@@ -319,7 +401,10 @@ async fn render_map(
     })
     .collect();
     let total = p.t_with("import-total-rows", "n", p.digits(preview.total_rows));
-    let error = errs.get("mapping").cloned();
+    let error = errors
+        .iter()
+        .find(|e| e.field == "mapping")
+        .map(|e| p.tr.error(&e.code));
     html(MapPage {
         p,
         id: import.id,
@@ -345,7 +430,6 @@ async fn map_form(
     if import.status != "draft" {
         return Ok(Redirect::to(&format!("/imports/{id}")).into_response());
     }
-    let errs = Errs::from_fields(&p.tr, &preview.mapping_errors);
     render_map(
         &state,
         &me,
@@ -353,7 +437,7 @@ async fn map_form(
         &import,
         &preview,
         DuplicateMode::Skip,
-        &errs,
+        &preview.mapping_errors,
     )
     .await
 }
@@ -399,7 +483,6 @@ async fn start(
     {
         Ok(_) => Ok(Redirect::to(&format!("/imports/{id}")).into_response()),
         Err(ServiceError::Validation(fields)) => {
-            let errs = Errs::from_fields(&p.tr, &fields);
             let (import, preview) = imports::preview_stored(
                 &state.store,
                 &me.actor,
@@ -408,7 +491,7 @@ async fn start(
                 me.prefs.calendar,
             )
             .await?;
-            render_map(&state, &me, p, &import, &preview, mode, &errs).await
+            render_map(&state, &me, p, &import, &preview, mode, &fields).await
         }
         Err(e) => Err(e.into()),
     }
@@ -421,6 +504,8 @@ struct ShowPage {
     id: Uuid,
     file_name: String,
     record_type: String,
+    /// The status as stored (`queued`, `running`, `done`, `failed`), for scripts and tests.
+    state: String,
     status: String,
     running: bool,
     percent: i64,
@@ -470,6 +555,7 @@ async fn show(
     html(ShowPage {
         running: i.status == "queued" || i.status == "running",
         status: status_label(&p, &i.status),
+        state: i.status.clone(),
         record_type: p.t(&format!("import-type-{}", i.record_type)),
         error: i.error.as_deref().map(|c| p.tr.error(c)),
         p,
@@ -487,7 +573,7 @@ async fn failures(
     Extension(me): Extension<Authed>,
     Path(id): Path<String>,
 ) -> PageResult {
-    Ok(failure_report(&state, &me, parse_id(&id)?).await?)
+    Ok(failure_report(&state, &me, parse_id(&id)?, true).await?)
 }
 
 async fn export(state: &AppState, me: &Authed, rt: RecordType, q: Option<String>) -> PageResult {
@@ -525,4 +611,48 @@ async fn export_deals(
     RawQuery(q): RawQuery,
 ) -> PageResult {
     export(&s, &me, RecordType::Deal, q).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Catalogues;
+
+    /// The mapping page offers every importable field by its translated label: a raw name such
+    /// as `first_name` in a Persian (or English) page is a bug.
+    #[test]
+    fn every_importable_field_has_a_label_in_both_languages() {
+        let c = Catalogues::load();
+        for rt in TYPES {
+            for field in peyvand_domain::import::importable_fields(rt.as_str()) {
+                let id = field_label_id(rt.as_str(), field)
+                    .unwrap_or_else(|| panic!("{}.{field} has no label", rt.as_str()));
+                for lang in [Language::Fa, Language::En] {
+                    assert!(c.has(lang, id), "{id} missing in {lang:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn problems_name_the_field_in_the_users_language() {
+        let c = Catalogues::load();
+        let fa = Tr::new(c.clone(), Language::Fa);
+        let en = Tr::new(c, Language::En);
+        let custom = vec![("tier".to_owned(), "سطح".to_owned())];
+        assert_eq!(
+            field_label(&fa, "contact", "phones[0]", &[]),
+            "شماره‌های تلفن"
+        );
+        assert_eq!(
+            field_label(&en, "contact", "emails[1]", &[]),
+            "Email addresses"
+        );
+        assert_eq!(field_label(&en, "company", "name", &[]), "Company name");
+        assert_eq!(field_label(&fa, "contact", "custom.tier", &custom), "سطح");
+        assert_eq!(
+            field_label(&en, "deal", "no_such_field", &[]),
+            "no_such_field"
+        );
+    }
 }

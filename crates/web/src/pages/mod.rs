@@ -19,7 +19,7 @@ mod deals;
 mod fields;
 mod files;
 mod home;
-mod imports;
+pub(crate) mod imports;
 mod leads;
 mod notifications;
 mod profile;
