@@ -132,9 +132,13 @@ document.addEventListener('DOMContentLoaded', () => {
     let failed = null;
 
     const close = (text) => {
+      // Focus comes back to the cell after Enter or Escape; not when the user has moved on
+      // to something else (leaving the editor saved it).
+      const active = document.activeElement;
+      const refocus = td.contains(active) || active === document.body || active === null;
       const b = makeButton(td, th, text);
       td.replaceChildren(b);
-      b.focus();
+      if (refocus) b.focus();
     };
     const cancel = () => close(button.textContent);
     const save = async () => {

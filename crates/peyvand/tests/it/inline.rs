@@ -474,8 +474,16 @@ async fn inline_edit_in_the_browser() {
         .unwrap();
     assert_eq!(focused, "cell-edit");
 
-    // A bad date: the message next to the cell, the record unchanged; Escape cancels.
+    // Opening one cell and then clicking another moves to the other editor (leaving the first,
+    // unchanged, closes it without taking the focus back).
     let birth = format!("tr[data-id='{id}'] td.cell:nth-of-type(4)");
+    c.find(Locator::Css(&format!("{city} button.cell-edit")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, &format!("{city} input.cell-input")).await;
     c.find(Locator::Css(&format!("{birth} button.cell-edit")))
         .await
         .unwrap()
@@ -483,6 +491,15 @@ async fn inline_edit_in_the_browser() {
         .await
         .unwrap();
     let input = wait_for(&c, &format!("{birth} input.cell-input")).await;
+    wait_for(&c, &format!("{city} button.cell-edit")).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let focused = c
+        .execute("return document.activeElement.className", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, "cell-input", "the second editor keeps the focus");
+
+    // A bad date: the message next to the cell, the record unchanged; Escape cancels.
     input.send_keys("۱۴۰۰/۱۴/۰۱\u{E007}").await.unwrap();
     let err = wait_for(&c, &format!("{birth} .field-error:not(:empty)")).await;
     assert!(err.text().await.unwrap().contains("ماه"));
