@@ -15,6 +15,7 @@ pub mod auth;
 pub mod csrf;
 pub mod error;
 pub mod i18n;
+pub mod labels;
 pub mod metrics;
 pub mod notifications;
 pub mod page;
@@ -127,6 +128,7 @@ pub const KNOWN_ERROR_CODES: &[&str] = &[
     "deal.amount_negative",
     "stage.not_empty",
     "stage.not_found",
+    "cell.not_editable",
     "stage.bad_probability",
     "stage.bad_kind",
     "pipeline.not_found",

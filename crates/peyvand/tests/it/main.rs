@@ -10,6 +10,7 @@ mod deals_ui;
 mod files;
 mod harness;
 mod imports;
+mod inline;
 mod journey;
 mod leads;
 mod reminders;

@@ -1,6 +1,10 @@
 //! Exports of a list view (same filters, sort and owner scope as the list pages) to CSV (UTF-8
-//! with a BOM, so Excel reads Persian) and xlsx (right-to-left sheets for Persian users). The
-//! headers are the field names an import maps back automatically.
+//! with a BOM, so Excel reads Persian) and xlsx (right-to-left sheets for Persian users).
+//!
+//! The table is built in machine form — field keys as headers, ISO dates, choice keys, ids —
+//! with a [`ColKind`] per column and the names of linked records, so the web layer can present
+//! it in the reader's language and calendar (labels come from its catalogues) while scripts and
+//! the CLI keep the raw form, which an import maps back automatically.
 
 use std::collections::HashMap;
 
@@ -16,11 +20,53 @@ use crate::{FieldError, ServiceError, ServiceResult};
 /// Rows read per page while exporting.
 const PAGE: i64 = 200;
 
-/// A table of text: headers and rows.
+/// What a column holds, so it can be shown to people: the raw cell is ISO for dates (and
+/// RFC 3339 for instants), a key for choices, a UUID for stages and linked records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColKind {
+    Text,
+    Id,
+    Number,
+    Date,
+    DateTime,
+    /// A key from a fixed list (lead source, status, contact channel).
+    Choice,
+    /// A stage id.
+    Stage,
+    /// The id of a linked contact or company; [`Table::names`] holds its name.
+    Link,
+    /// A custom field (`custom.KEY`), in its canonical JSON text form.
+    Custom,
+}
+
+/// A table of text: headers and rows (machine form), and what each column holds.
 #[derive(Clone, Debug, Default)]
 pub struct Table {
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    pub kinds: Vec<ColKind>,
+    /// Names of the records [`ColKind::Link`] cells point to.
+    pub names: HashMap<Uuid, String>,
+}
+
+/// The kind of a built-in export field.
+fn kind_of(field: &str) -> ColKind {
+    match field {
+        "id" => ColKind::Id,
+        "employees" | "amount_minor" | "contact_count" => ColKind::Number,
+        "birth_date" | "anniversary_date" | "expected_close_date" => ColKind::Date,
+        "created_at" | "closed_at" => ColKind::DateTime,
+        "preferred_channel" | "source" | "status" => ColKind::Choice,
+        "stage_id" => ColKind::Stage,
+        "contact_id" | "company_id" => ColKind::Link,
+        _ => ColKind::Text,
+    }
+}
+
+fn kinds(fields: &[&str], defs: &[FieldDef]) -> Vec<ColKind> {
+    let mut k: Vec<ColKind> = fields.iter().map(|f| kind_of(f)).collect();
+    k.extend(defs.iter().map(|_| ColKind::Custom));
+    k
 }
 
 fn custom_cells(defs: &[FieldDef], custom: &Map<String, Value>) -> Vec<String> {
@@ -136,6 +182,8 @@ pub async fn export_table(
                 "created_at",
             ];
             Table {
+                kinds: kinds(&fields, &defs),
+                names: HashMap::new(),
                 headers: headers(&fields, &defs),
                 rows: rows
                     .iter()
@@ -197,6 +245,8 @@ pub async fn export_table(
                 "created_at",
             ];
             Table {
+                kinds: kinds(&fields, &defs),
+                names: HashMap::new(),
                 headers: headers(&fields, &defs),
                 rows: rows
                     .iter()
@@ -251,6 +301,8 @@ pub async fn export_table(
                 "created_at",
             ];
             Table {
+                kinds: kinds(&fields, &defs),
+                names: HashMap::new(),
                 headers: headers(&fields, &defs),
                 rows: rows
                     .iter()
@@ -289,7 +341,16 @@ pub async fn export_table(
                 "closed_at",
                 "created_at",
             ];
+            let mut names = company_names(store, rows.iter().filter_map(|d| d.company_id)).await?;
+            let mut contact_ids: Vec<Uuid> = rows.iter().filter_map(|d| d.contact_id).collect();
+            contact_ids.sort();
+            contact_ids.dedup();
+            for c in store.contacts_by_ids(&contact_ids).await? {
+                names.insert(c.id, c.full_name());
+            }
             Table {
+                kinds: kinds(&fields, &defs),
+                names,
                 headers: headers(&fields, &defs),
                 rows: rows
                     .iter()

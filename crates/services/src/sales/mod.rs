@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod attachments;
+pub mod cells;
 pub mod common;
 pub mod companies;
 pub mod contacts;

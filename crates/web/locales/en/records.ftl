@@ -186,3 +186,11 @@ audit-action-detach = File removed
 list-date-field = Date range on
 list-date-range = Range
 range-next-month = next month
+# Inline edit of list cells and labelled exports.
+inline-edit-hint = edit
+inline-edit-failed = The change could not be saved. Reload the page and try again.
+inline-edit-saved = Saved.
+err-cell-not-editable = This field cannot be changed from the list; open the record.
+export-id = ID
+export-tags = Tags
+export-company-national-id = National ID

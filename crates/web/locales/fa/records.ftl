@@ -186,3 +186,11 @@ audit-action-detach = حذف پرونده
 list-date-field = بازهٔ زمانی روی
 list-date-range = بازه
 range-next-month = ماه آینده
+# Inline edit of list cells and labelled exports.
+inline-edit-hint = ویرایش
+inline-edit-failed = تغییر ذخیره نشد. صفحه را دوباره بارگذاری کنید و دوباره تلاش کنید.
+inline-edit-saved = ذخیره شد.
+err-cell-not-editable = این فیلد از فهرست تغییر نمی‌کند؛ پرونده را باز کنید.
+export-id = شناسه
+export-tags = برچسب‌ها
+export-company-national-id = شناسه ملی

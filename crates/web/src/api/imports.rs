@@ -245,6 +245,10 @@ pub fn file_response(body: Vec<u8>, content_type: &str, file_name: &str) -> Resp
 }
 
 /// A list's export as CSV or xlsx (`format`), with the list's own filters and sort.
+///
+/// People get the table in their language: field labels as headers, dates in their calendar,
+/// choices, stages and linked records by name. `raw=1` keeps the machine form (field keys,
+/// ISO dates, keys and ids) for scripts and for importing back.
 pub async fn export_response(
     state: &AppState,
     me: &Authed,
@@ -252,20 +256,46 @@ pub async fn export_response(
     query: &str,
 ) -> ApiResult<Response> {
     let mut format = "csv".to_owned();
+    let mut raw = false;
     let rest: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
         .unwrap_or_default()
         .into_iter()
-        .filter(|(k, v)| {
-            if k == "format" {
+        .filter(|(k, v)| match k.as_str() {
+            "format" => {
                 format = v.clone();
                 false
-            } else {
-                !matches!(k.as_str(), "cursor" | "limit" | "_csrf")
             }
+            "raw" => {
+                raw = matches!(v.as_str(), "1" | "true");
+                false
+            }
+            k => !matches!(k, "cursor" | "limit" | "_csrf" | "cols"),
         })
         .collect();
     let req = list_request(&serde_urlencoded::to_string(&rest).unwrap_or_default())?;
-    let table = export::export_table(&state.store, &me.actor, rt, &req).await?;
+    let mut table = export::export_table(&state.store, &me.actor, rt, &req).await?;
+    if !raw {
+        let tr = crate::i18n::Tr::new(state.catalogues.clone(), me.prefs.language);
+        let defs = state
+            .store
+            .custom_fields(rt.as_str())
+            .await
+            .map_err(peyvand_services::ServiceError::from)?;
+        let mut stages = std::collections::HashMap::new();
+        if rt == RecordType::Deal {
+            for pl in peyvand_services::sales::pipelines::list(&state.store, &me.actor).await? {
+                for s in pl.stages {
+                    let name = s
+                        .name_key
+                        .as_deref()
+                        .and_then(|k| tr.known(&format!("stage-name-{}", k.replace('_', "-"))))
+                        .unwrap_or(s.name);
+                    stages.insert(s.id, name);
+                }
+            }
+        }
+        table = crate::labels::present(&tr, &me.prefs, rt, table, &defs, &stages);
+    }
     let name = match rt {
         RecordType::Contact => "contacts",
         RecordType::Company => "companies",

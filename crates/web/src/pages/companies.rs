@@ -14,6 +14,7 @@ use super::contacts::{
     Column, Frame, ListPage, ShowPage, chosen_columns, custom_columns, deal_lines, list_frame,
     list_outcome, next_href, show_phone, timeline,
 };
+use super::inline;
 use super::records::{self, ListState, Pairs, Widget};
 use super::{Errs, PageResult, form_errors, html};
 use crate::AppState;
@@ -50,7 +51,7 @@ fn columns(p: &Page, defs: &[CustomFieldRecord]) -> Vec<Column> {
     cols
 }
 
-fn cell(
+pub(super) fn cell(
     p: &Page,
     r: &CompanyRecord,
     key: &str,
@@ -117,24 +118,32 @@ pub async fn list(
         list_outcome(&p, req, |_| result.expect("run when the request parsed"))?;
     let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
     let owners = records::user_names(&state.store, owner_ids).await?;
+    let editors = inline::editors(&p, RecordType::Company, &shown, &defs, &[]);
     let table = rows
         .iter()
         .map(|r| {
-            (
+            inline::row(
                 r.id,
+                &format!("/companies/{}", r.id),
                 shown
                     .iter()
                     .map(|c| cell(&p, r, &c.key, &defs, &owners))
                     .collect(),
+                &editors,
+                inline::may_edit(
+                    &me.actor,
+                    RecordType::Company,
+                    r.owner_id,
+                    r.deleted_at.is_some(),
+                ),
+                "",
+                |f| inline::company_value(&p, r, &defs, f),
             )
         })
         .collect();
     let extras =
         super::contacts::list_extras(&state, &me, &p, "company", "/companies", &ls).await?;
-    let headers = shown
-        .iter()
-        .map(|c| (c.label.clone(), c.sort.as_ref().map(|s| ls.sort_href(s))))
-        .collect();
+    let headers = inline::headers(&shown, &ls, editors);
     let mut filter_fields: Vec<(String, String)> = [
         ("name", "company-name"),
         ("industry", "company-industry"),

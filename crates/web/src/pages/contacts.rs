@@ -11,6 +11,7 @@ use peyvand_services::{ServiceError, sales::common};
 use peyvand_store::{AuditQuery, ContactRecord, CustomFieldRecord, RecordLink};
 use uuid::Uuid;
 
+use super::inline;
 use super::records::{self, Chip, ListState, Pairs, QuickFilter, Widget};
 use super::{Errs, PageResult, form_errors, html};
 use crate::AppState;
@@ -50,8 +51,8 @@ pub struct ListPage {
     pub operators: Vec<(&'static str, String)>,
     pub column_choices: Vec<(String, String, bool)>,
     pub chips: Vec<Chip>,
-    pub headers: Vec<(String, Option<String>)>,
-    pub rows: Vec<(Uuid, Vec<Cell>)>,
+    pub headers: Vec<super::inline::Header>,
+    pub rows: Vec<(Uuid, Vec<super::inline::ListCell>)>,
     pub record_type: &'static str,
     /// Saved views: (name, link, id, deletable by me, is the current one)
     pub views: Vec<(String, String, Uuid, bool, bool)>,
@@ -319,23 +320,31 @@ pub async fn list(
             companies.insert(cid, c.name);
         }
     }
-    let table: Vec<(Uuid, Vec<Cell>)> = rows
+    let editors = inline::editors(&p, RecordType::Contact, &shown, &defs, &[]);
+    let table = rows
         .iter()
         .map(|r| {
-            (
+            inline::row(
                 r.id,
+                &format!("/contacts/{}", r.id),
                 shown
                     .iter()
                     .map(|c| contact_cell(&p, r, &c.key, &defs, &owners, &companies))
                     .collect(),
+                &editors,
+                inline::may_edit(
+                    &me.actor,
+                    RecordType::Contact,
+                    r.owner_id,
+                    r.deleted_at.is_some(),
+                ),
+                "",
+                |f| inline::contact_value(&p, r, &defs, f),
             )
         })
         .collect();
     let extras = list_extras(&state, &me, &p, "contact", "/contacts", &ls).await?;
-    let headers = shown
-        .iter()
-        .map(|c| (c.label.clone(), c.sort.as_ref().map(|s| ls.sort_href(s))))
-        .collect();
+    let headers = inline::headers(&shown, &ls, editors);
     let mut filter_fields: Vec<(String, String)> = [
         ("last_name", "contact-last-name"),
         ("first_name", "contact-first-name"),
@@ -409,7 +418,7 @@ pub async fn list(
     })
 }
 
-fn contact_cell(
+pub(super) fn contact_cell(
     p: &Page,
     r: &ContactRecord,
     key: &str,

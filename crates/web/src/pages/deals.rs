@@ -27,6 +27,7 @@ use super::contacts::{
     Cell, Column, Frame, ListPage, chosen_columns, custom_columns, list_extras, list_frame,
     list_outcome, next_href,
 };
+use super::inline;
 use super::records::{self, ListState, Pairs, QuickFilter, Widget};
 use super::{Errs, PageResult, form_errors, html};
 use crate::AppState;
@@ -74,7 +75,7 @@ fn date(p: &Page, d: Option<NaiveDate>) -> String {
 }
 
 /// An amount as a person would type it back into the form (no grouping).
-fn amount_text(amount_minor: i64, currency: &str) -> String {
+pub(super) fn amount_text(amount_minor: i64, currency: &str) -> String {
     let digits = Currency::new(currency).unwrap_or_default().minor_digits();
     if digits == 0 {
         return amount_minor.to_string();
@@ -413,21 +414,57 @@ pub async fn list(
         .iter()
         .flat_map(|pl| pl.stages.iter().map(move |s| (s.id, (s, pl))))
         .collect();
-    let table: Vec<(Uuid, Vec<Cell>)> = rows
+    let several = all.len() > 1;
+    let stage_choices: Vec<(String, String)> = all
+        .iter()
+        .flat_map(|pl| {
+            let p = &p;
+            pl.stages.iter().map(move |s| {
+                let label = if several {
+                    format!("{} › {}", p.pipeline_name(pl), p.stage_name(s))
+                } else {
+                    p.stage_name(s)
+                };
+                (s.id.to_string(), label)
+            })
+        })
+        .collect();
+    // A deal's stage cell offers its own pipeline's stages only.
+    let stage_editor: Vec<(String, String, String)> = all
+        .iter()
+        .flat_map(|pl| {
+            let p = &p;
+            pl.stages
+                .iter()
+                .map(move |s| (s.id.to_string(), p.stage_name(s), pl.id.to_string()))
+        })
+        .collect();
+    let editors = inline::editors(&p, RecordType::Deal, &shown, &defs, &stage_editor);
+    let table: Vec<(Uuid, Vec<inline::ListCell>)> = rows
         .iter()
         .map(|d| {
-            let cells = shown
+            let cells: Vec<Cell> = shown
                 .iter()
                 .map(|c| deal_cell(&p, d, &c.key, &defs, &names, &stages, &all, toman))
                 .collect();
-            (d.id, cells)
+            inline::row(
+                d.id,
+                &format!("/deals/{}", d.id),
+                cells,
+                &editors,
+                inline::may_edit(
+                    &me.actor,
+                    RecordType::Deal,
+                    d.owner_id,
+                    d.deleted_at.is_some(),
+                ),
+                &d.pipeline_id.to_string(),
+                |f| inline::deal_value(&p, d, &defs, f),
+            )
         })
         .collect();
     let extras = list_extras(&state, &me, &p, "deal", BASE, &ls).await?;
-    let headers = shown
-        .iter()
-        .map(|c| (c.label.clone(), c.sort.as_ref().map(|s| ls.sort_href(s))))
-        .collect();
+    let headers = inline::headers(&shown, &ls, editors);
     let mut filter_fields: Vec<(String, String)> = [
         ("title", "deal-title"),
         ("amount_minor", "deal-amount-minor"),
@@ -454,21 +491,6 @@ pub async fn list(
     .map(|(k, l)| ((*k).to_owned(), p.t(l)))
     .collect();
     let owner_list = records::owner_options(&state.store, me.user.id, me.user.id).await?;
-    let several = all.len() > 1;
-    let stage_choices: Vec<(String, String)> = all
-        .iter()
-        .flat_map(|pl| {
-            let p = &p;
-            pl.stages.iter().map(move |s| {
-                let label = if several {
-                    format!("{} › {}", p.pipeline_name(pl), p.stage_name(s))
-                } else {
-                    p.stage_name(s)
-                };
-                (s.id.to_string(), label)
-            })
-        })
-        .collect();
     let status_choices: Vec<(String, String)> = STATUSES
         .iter()
         .map(|s| ((*s).to_owned(), p.t(&format!("deal-status-{s}"))))
@@ -584,6 +606,26 @@ pub async fn list(
         list_error,
         p: p.titled("deals-list-title", "deals"),
     })
+}
+
+/// The text of one cell of one deal (after an inline edit).
+pub(super) async fn one_cell(
+    state: &AppState,
+    me: &Authed,
+    p: &Page,
+    headers: &HeaderMap,
+    d: &DealRecord,
+    col: &str,
+    defs: &[CustomFieldRecord],
+) -> Result<String, PageError> {
+    let all = pipelines::list(&state.store, &me.actor).await?;
+    let stages: HashMap<Uuid, (&StageView, &PipelineView)> = all
+        .iter()
+        .flat_map(|pl| pl.stages.iter().map(move |s| (s.id, (s, pl))))
+        .collect();
+    let names = deals::names_of(&state.store, [d]).await?;
+    let toman = show_toman(headers);
+    Ok(deal_cell(p, d, col, defs, &names, &stages, &all, toman).0)
 }
 
 #[expect(

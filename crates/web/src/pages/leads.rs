@@ -15,6 +15,7 @@ use super::contacts::{
     Column, Frame, ListPage, ShowPage, chosen_columns, custom_columns, deal_lines, list_frame,
     list_outcome, next_href, timeline,
 };
+use super::inline;
 use super::records::{self, ListState, Pairs, Widget};
 use super::{Errs, PageResult, form_errors, html};
 use crate::AppState;
@@ -52,7 +53,7 @@ fn columns(p: &Page, defs: &[CustomFieldRecord]) -> Vec<Column> {
     cols
 }
 
-fn cell(
+pub(super) fn cell(
     p: &Page,
     r: &LeadRecord,
     key: &str,
@@ -123,23 +124,31 @@ pub async fn list(
         list_outcome(&p, req, |_| result.expect("run when the request parsed"))?;
     let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
     let owners = records::user_names(&state.store, owner_ids).await?;
+    let editors = inline::editors(&p, RecordType::Lead, &shown, &defs, &[]);
     let table = rows
         .iter()
         .map(|r| {
-            (
+            inline::row(
                 r.id,
+                &format!("/leads/{}", r.id),
                 shown
                     .iter()
                     .map(|c| cell(&p, r, &c.key, &defs, &owners))
                     .collect(),
+                &editors,
+                inline::may_edit(
+                    &me.actor,
+                    RecordType::Lead,
+                    r.owner_id,
+                    r.deleted_at.is_some(),
+                ),
+                "",
+                |f| inline::lead_value(&p, r, &defs, f),
             )
         })
         .collect();
     let extras = super::contacts::list_extras(&state, &me, &p, "lead", "/leads", &ls).await?;
-    let headers = shown
-        .iter()
-        .map(|c| (c.label.clone(), c.sort.as_ref().map(|s| ls.sort_href(s))))
-        .collect();
+    let headers = inline::headers(&shown, &ls, editors);
     let mut filter_fields: Vec<(String, String)> = [
         ("status", "lead-status"),
         ("source", "lead-source"),

@@ -20,6 +20,7 @@ mod fields;
 mod files;
 mod home;
 pub(crate) mod imports;
+mod inline;
 mod leads;
 mod notifications;
 mod profile;
@@ -76,6 +77,10 @@ pub fn router(state: AppState) -> Router {
         .route("/contacts/{id}/delete", post(contacts::delete))
         .route("/contacts/{id}/restore", post(contacts::restore))
         .route("/contacts/{id}/merge", post(contacts::merge))
+        .route("/contacts/{id}/cell", post(inline::contact_cell))
+        .route("/companies/{id}/cell", post(inline::company_cell))
+        .route("/leads/{id}/cell", post(inline::lead_cell))
+        .route("/deals/{id}/cell", post(inline::deal_cell))
         .route("/companies", get(companies::list).post(companies::create))
         .route("/companies/new", get(companies::new_form))
         .route("/companies/{id}", get(companies::show))

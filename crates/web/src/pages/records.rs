@@ -120,7 +120,7 @@ pub fn show_opt_date(p: &Page, d: Option<NaiveDate>) -> String {
 }
 
 /// A stored custom value as text for the form's input.
-fn form_text(p: &Page, d: &CustomFieldRecord, v: Option<&Value>) -> String {
+pub fn form_text(p: &Page, d: &CustomFieldRecord, v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) if d.field_type == "date" => {
