@@ -88,6 +88,36 @@ pub fn tidy(s: &str) -> String {
     collapse_spaces(mapped, char::is_whitespace)
 }
 
+/// A cell as a CSV file may carry it without a spreadsheet running it as a formula: text that
+/// starts with `=`, `@`, a tab or a carriage return, or with `+`/`-` followed by anything other
+/// than a plain number, gets a leading apostrophe. Phone numbers (`+98 912 …`) and negative
+/// amounts stay as they are.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let mut chars = cell.chars();
+    let risky = match chars.next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => !chars.all(|c| {
+            c.is_ascii_digit()
+                || ('۰'..='۹').contains(&c)
+                || matches!(c, ' ' | '.' | ',' | '٬' | '٫' | '(' | ')')
+        }),
+        _ => false,
+    };
+    if risky {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// A cell read from a spreadsheet, without the apostrophe [`spreadsheet_safe`] added.
+pub fn from_spreadsheet_safe(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if spreadsheet_safe(rest).len() != rest.len() => rest,
+        _ => cell,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +216,33 @@ mod tests {
         for s in ["  علي \t كريمي ", "می\u{200C}روم", "", "x"] {
             let once = tidy(s);
             assert_eq!(tidy(&once), once);
+        }
+    }
+
+    #[test]
+    fn spreadsheet_cells_never_run_as_formulas() {
+        for risky in [
+            "=1+1",
+            "@SUM(A1)",
+            "+HYPERLINK(\"x\")",
+            "-2+3+cmd|'/C calc'!A0",
+            "\t=x",
+        ] {
+            let safe = spreadsheet_safe(risky);
+            assert!(safe.starts_with('\''), "{risky}");
+            assert_eq!(from_spreadsheet_safe(&safe), risky);
+        }
+        for plain in [
+            "+98 912 123 4567",
+            "-1500",
+            "+۹۸۹۱۲",
+            "علی",
+            "",
+            "a=b",
+            "'quoted",
+        ] {
+            assert_eq!(spreadsheet_safe(plain), plain);
+            assert_eq!(from_spreadsheet_safe(plain), plain);
         }
     }
 }

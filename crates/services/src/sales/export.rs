@@ -381,9 +381,14 @@ pub fn csv_bytes(headers: &[String], rows: impl IntoIterator<Item = Vec<String>>
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut w = csv::Writer::from_writer(&mut out);
-        let _ = w.write_record(headers);
+        let safe = |r: &[String]| -> Vec<String> {
+            r.iter()
+                .map(|c| peyvand_domain::text::spreadsheet_safe(c).into_owned())
+                .collect()
+        };
+        let _ = w.write_record(safe(headers));
         for r in rows {
-            let _ = w.write_record(&r);
+            let _ = w.write_record(safe(&r));
         }
         let _ = w.flush();
     }

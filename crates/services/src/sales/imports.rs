@@ -198,7 +198,8 @@ fn row_input(
     let mut tags: Vec<String> = vec![];
     for (field, cell) in cols.iter().zip(row) {
         let Some(field) = field else { continue };
-        let cell = cell.trim();
+        // A cell this CRM exported carries an apostrophe before a formula-like start.
+        let cell = text::from_spreadsheet_safe(cell.trim());
         if cell.is_empty() {
             continue;
         }
