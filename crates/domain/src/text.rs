@@ -88,6 +88,37 @@ pub fn tidy(s: &str) -> String {
     collapse_spaces(mapped, char::is_whitespace)
 }
 
+/// Whether two names are probably the same: equal in search form once spaces and ZWNJ are
+/// ignored (`محمدرضا` / `محمد رضا`), or — when both have at least six letters — one letter
+/// apart (a typo, a dropped `ه`, `ئ` for `ی`).
+pub fn similar_names(a: &str, b: &str) -> bool {
+    let squeeze = |s: &str| -> Vec<char> {
+        normalize_for_search(s)
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != ZWNJ)
+            .collect()
+    };
+    let (a, b) = (squeeze(a), squeeze(b));
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    a == b || (a.len().min(b.len()) >= 6 && within_one_edit(&a, &b))
+}
+
+/// One insertion, deletion or substitution at most.
+fn within_one_edit(a: &[char], b: &[char]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        short[prefix + 1.min(short.len() - prefix)..] == long[prefix + 1.min(long.len() - prefix)..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
 /// A cell as a CSV file may carry it without a spreadsheet running it as a formula: text that
 /// starts with `=`, `@`, a tab or a carriage return, or with `+`/`-` followed by anything other
 /// than a plain number, gets a leading apostrophe. Phone numbers (`+98 912 …`) and negative
@@ -244,5 +275,23 @@ mod tests {
             assert_eq!(spreadsheet_safe(plain), plain);
             assert_eq!(from_spreadsheet_safe(plain), plain);
         }
+    }
+
+    #[test]
+    fn similar_names_allow_spacing_and_one_slip() {
+        assert!(similar_names("محمدرضا رضایی", "محمد رضا رضایی"));
+        assert!(similar_names("علي رضايي", "علی رضایی"));
+        assert!(similar_names("فاطمه احمدی", "فاطمه احمدئ"));
+        assert!(similar_names("زهرا کریمی", "زهرا کریمی‌"));
+        assert!(similar_names("شرکت پیوندگستر", "شرکت پیوند گستر"));
+        assert!(similar_names("مریم موسوی", "مریم موسوی"));
+        assert!(!similar_names("علی رضایی", "علی رضوی"));
+        assert!(
+            !similar_names("سارا", "سارە"),
+            "short names must match exactly"
+        );
+        assert!(!similar_names("مریم موسوی", "مریم موسویان"));
+        assert!(!similar_names("", ""));
+        assert!(!similar_names("شرکت پیوند", "شرکت پیوند گستر"));
     }
 }

@@ -387,8 +387,35 @@ async fn merging_duplicates_loses_nothing(app: TestApp) {
         )
         .await;
     assert_eq!(s, 201, "{deal}");
+    // A similar name with no shared phone or email (typed with an Arabic yeh and a trailing
+    // space) is listed too; a different person with the same last name is not.
+    let (_, similar) = api
+        .send(
+            Method::POST,
+            "/contacts",
+            json!({"first_name": "حسين", "last_name": "عباسی ", "emails": [{"address": "other@example.com"}]}),
+        )
+        .await;
+    let (_, stranger) = api
+        .send(
+            Method::POST,
+            "/contacts",
+            json!({"first_name": "مریم", "last_name": "عباسی", "emails": [{"address": "m@example.com"}]}),
+        )
+        .await;
     let (_, dups) = api.get(&format!("/contacts/{keep_id}/duplicates")).await;
     assert_eq!(dups["data"][0]["id"], other_id.as_str());
+    let listed: Vec<&str> = dups["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert!(listed.contains(&similar["id"].as_str().unwrap()), "{dups}");
+    assert!(
+        !listed.contains(&stranger["id"].as_str().unwrap()),
+        "{dups}"
+    );
     let (s, err) = api
         .send(
             Method::POST,

@@ -247,13 +247,10 @@ async fn duplicates_of(store: &Store, c: &CompanyRecord) -> ServiceResult<Vec<Du
             value: h.value,
         })
         .collect();
-    // The same name (in search form) is a likely duplicate too.
+    // The same or a very similar name is a likely duplicate too.
     let name = text::normalize_for_search(&c.name);
     for (id, other) in store.companies_named_like(&name).await? {
-        if id != c.id
-            && text::normalize_for_search(&other) == name
-            && !out.iter().any(|d| d.id == id)
-        {
+        if id != c.id && text::similar_names(&other, &c.name) && !out.iter().any(|d| d.id == id) {
             out.push(Duplicate {
                 record_type: "company".into(),
                 id,

@@ -611,16 +611,25 @@ pub async fn duplicates(
             out.push(other);
         }
     }
-    let name = text::normalize_for_search(&c.full_name());
-    if !name.is_empty() {
+    // Similar names: candidates share the full name's words or the last name's, then the
+    // names are compared letter by letter (spacing, ZWNJ and one slip forgiven).
+    let full = c.full_name();
+    let mut queries = vec![full.clone()];
+    if !c.last_name.trim().is_empty() {
+        queries.push(c.last_name.clone());
+    }
+    if text::normalize_for_search(&full).is_empty() {
+        queries.clear();
+    }
+    for q in queries {
         let req = ListRequest {
-            q: Some(c.full_name()),
-            limit: Some(20),
+            q: Some(q),
+            limit: Some(50),
             ..Default::default()
         };
         for other in list(store, actor, &req).await?.rows {
             if other.id != c.id
-                && text::normalize_for_search(&other.full_name()) == name
+                && text::similar_names(&other.full_name(), &full)
                 && !out.iter().any(|x| x.id == other.id)
             {
                 out.push(other);
