@@ -195,7 +195,7 @@ async fn measure_raw(store: &Store, owner: Uuid, csv: &[u8]) -> anyhow::Result<f
             })
             .collect();
         let mut tx = store.begin().await?;
-        store.insert_contacts_bulk(&mut tx, &rows).await?;
+        store.insert_contacts(&mut tx, &rows).await?;
         tx.commit().await?;
     }
     Ok(started.elapsed().as_secs_f64())

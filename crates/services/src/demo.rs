@@ -415,7 +415,7 @@ pub async fn seed(
             rows.push((c, st));
         }
         let mut tx = store.begin().await?;
-        store.insert_companies_bulk(&mut tx, &rows).await?;
+        store.insert_companies(&mut tx, &rows).await?;
         store.insert_identifiers_bulk(&mut tx, &ids).await?;
         tx.commit().await?;
         done += n;
@@ -516,7 +516,7 @@ pub async fn seed(
             rows.push((c, st));
         }
         let mut tx = store.begin().await?;
-        store.insert_contacts_bulk(&mut tx, &rows).await?;
+        store.insert_contacts(&mut tx, &rows).await?;
         store.insert_identifiers_bulk(&mut tx, &ids).await?;
         tx.commit().await?;
         done += n;
@@ -589,7 +589,7 @@ pub async fn seed(
             rows.push((l, st));
         }
         let mut tx = store.begin().await?;
-        store.insert_leads_bulk(&mut tx, &rows).await?;
+        store.insert_leads(&mut tx, &rows).await?;
         store.insert_identifiers_bulk(&mut tx, &ids).await?;
         tx.commit().await?;
         done += n;
@@ -693,7 +693,7 @@ pub async fn seed(
             rows.push((d, st));
         }
         let mut tx = store.begin().await?;
-        store.insert_deals_bulk(&mut tx, &rows).await?;
+        store.insert_deals(&mut tx, &rows).await?;
         store.insert_stage_changes_bulk(&mut tx, &history).await?;
         tx.commit().await?;
         done += n;

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use crate::db::{Backend, Val};
+use crate::db::Val;
 use crate::query::{self, Kind, ListError, ListSpec, Page, Sorted, Table};
 use crate::{Store, StoreError, StoreResult, Tx, args};
 
@@ -557,14 +557,17 @@ macro_rules! crud {
     ($rec:ty, $table:expr, $cols:ident, $insert:ident, $insert_many:ident, $get_many:ident, $update:ident, $get:ident, $list:ident) => {
         impl Store {
             /// Many new records in as few statements as possible (imports).
-            pub async fn $insert_many(
+            pub async fn $insert_many<R: std::borrow::Borrow<$rec>>(
                 &self,
                 tx: &mut Tx,
-                rows: &[(&$rec, String)],
+                rows: &[(R, String)],
             ) -> StoreResult<()> {
                 let rows = rows
                     .iter()
-                    .map(|(r, search)| with_created(r.id, r.created_at, $cols(r, search)))
+                    .map(|(r, search)| {
+                        let r = r.borrow();
+                        with_created(r.id, r.created_at, $cols(r, search))
+                    })
                     .collect();
                 crate::imports::insert_many(tx, $table.name, rows, false).await
             }
@@ -1460,106 +1463,15 @@ impl RecordLink {
 
 // ---- bulk loading (demo data, imports) ----
 
-/// Rows of one multi-row `INSERT` at most, so a statement stays under SQLite's 32766 bound
-/// parameters (and PostgreSQL's 65535).
-const BULK_PARAMS: usize = 30_000;
-
-/// `INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4), …` in as few statements as the parameter
-/// limit allows. Every row must have the same columns in the same order.
 async fn insert_many(
     tx: &mut Tx,
     table: &str,
     rows: Vec<Vec<(&'static str, Val)>>,
 ) -> StoreResult<()> {
-    let Some(first) = rows.first() else {
-        return Ok(());
-    };
-    let names: Vec<&str> = first.iter().map(|(c, _)| *c).collect();
-    let per_row = names.len();
-    let backend = tx.backend();
-    let chunk = (BULK_PARAMS / per_row).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let mut vals: Vec<Val> = Vec::with_capacity(chunk * per_row);
-        let mut groups: Vec<String> = Vec::with_capacity(chunk);
-        for row in rows.by_ref().take(chunk) {
-            debug_assert_eq!(row.len(), per_row);
-            let base = vals.len();
-            groups.push(format!(
-                "({})",
-                (1..=per_row)
-                    .map(|i| match backend {
-                        // SQLite looks a named parameter up by walking a list, which makes
-                        // `$N` quadratic in a statement of thousands; `?` is positional.
-                        Backend::Sqlite => "?".to_owned(),
-                        Backend::Postgres => format!("${}", base + i),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-            vals.extend(row.into_iter().map(|(_, v)| v));
-        }
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES {}",
-            names.join(", "),
-            groups.join(", ")
-        );
-        tx.execute(sql, vals).await?;
-    }
-    Ok(())
+    crate::imports::insert_many(tx, table, rows, false).await
 }
 
 impl Store {
-    /// Many companies at once, each with its search text (the search index follows by
-    /// trigger on SQLite and by index on PostgreSQL).
-    pub async fn insert_companies_bulk(
-        &self,
-        tx: &mut Tx,
-        rows: &[(CompanyRecord, String)],
-    ) -> StoreResult<()> {
-        let rows = rows
-            .iter()
-            .map(|(r, s)| with_created(r.id, r.created_at, company_cols(r, s)))
-            .collect();
-        insert_many(tx, COMPANIES.name, rows).await
-    }
-
-    pub async fn insert_contacts_bulk(
-        &self,
-        tx: &mut Tx,
-        rows: &[(ContactRecord, String)],
-    ) -> StoreResult<()> {
-        let rows = rows
-            .iter()
-            .map(|(r, s)| with_created(r.id, r.created_at, contact_cols(r, s)))
-            .collect();
-        insert_many(tx, CONTACTS.name, rows).await
-    }
-
-    pub async fn insert_leads_bulk(
-        &self,
-        tx: &mut Tx,
-        rows: &[(LeadRecord, String)],
-    ) -> StoreResult<()> {
-        let rows = rows
-            .iter()
-            .map(|(r, s)| with_created(r.id, r.created_at, lead_cols(r, s)))
-            .collect();
-        insert_many(tx, LEADS.name, rows).await
-    }
-
-    pub async fn insert_deals_bulk(
-        &self,
-        tx: &mut Tx,
-        rows: &[(DealRecord, String)],
-    ) -> StoreResult<()> {
-        let rows = rows
-            .iter()
-            .map(|(r, s)| with_created(r.id, r.created_at, deal_cols(r, s)))
-            .collect();
-        insert_many(tx, DEALS.name, rows).await
-    }
-
     pub async fn insert_activities_bulk(
         &self,
         tx: &mut Tx,
