@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use peyvand_domain::sales::{EmailEntry, LEAD_SOURCES, PhoneEntry, SelectOption};
+use peyvand_domain::sales::{EmailEntry, FieldType, LEAD_SOURCES, PhoneEntry, SelectOption};
 use peyvand_domain::{names, places};
 use peyvand_store::{
     ActivityRecord, CompanyRecord, ContactRecord, CustomFieldRecord, DealRecord, Json,
@@ -326,7 +326,7 @@ pub async fn seed(
                 .collect::<Vec<_>>(),
         ),
         (1, "score", "امتیاز", "Score", "number", vec![]),
-        (2, "vip", "مشتری ویژه", "VIP", "bool", vec![]),
+        (2, "vip", "مشتری ویژه", "VIP", "boolean", vec![]),
     ] {
         if store
             .custom_fields("contact")
@@ -345,7 +345,11 @@ pub async fn seed(
                     key: key.into(),
                     label_fa: fa.into(),
                     label_en: en.into(),
-                    field_type: field_type.into(),
+                    // The stored name is the domain's own, so the field is usable at once.
+                    field_type: FieldType::parse(field_type)
+                        .expect("a demo field type")
+                        .as_str()
+                        .into(),
                     options: Json(options),
                     required: false,
                     position,

@@ -179,23 +179,33 @@ impl Sql {
     }
 }
 
-fn custom_expr(sql: &mut Sql, key: &str, numeric: bool) -> String {
+fn custom_expr(backend: Backend, sql: &mut Sql, key: &str, numeric: bool) -> String {
     let p = sql.bind(key.to_owned());
-    if numeric {
-        format!("CAST(custom ->> {p} AS NUMERIC)")
-    } else {
-        format!("(custom ->> {p})")
+    match (numeric, backend) {
+        (true, _) => format!("CAST(custom ->> {p} AS NUMERIC)"),
+        // SQLite's ->> gives a JSON true/false as 1/0; PostgreSQL gives 'true'/'false'. Compare
+        // yes/no values as the words on both.
+        (false, Backend::Sqlite) => format!(
+            "(CASE WHEN json_type(custom -> {p}) IN ('true', 'false') \
+             THEN json_type(custom -> {p}) ELSE custom ->> {p} END)"
+        ),
+        (false, Backend::Postgres) => format!("(custom ->> {p})"),
     }
 }
 
 /// The SQL expression of a field, with the kind to compare it as.
-fn field_expr(table: &Table, sql: &mut Sql, field: &Field) -> Result<(String, Kind), ListError> {
+fn field_expr(
+    backend: Backend,
+    table: &Table,
+    sql: &mut Sql,
+    field: &Field,
+) -> Result<(String, Kind), ListError> {
     match field {
         Field::Column(c) => table
             .expr_of(c)
             .ok_or_else(|| ListError::UnknownField(c.clone())),
         Field::Custom { key, numeric } => Ok((
-            custom_expr(sql, key, *numeric),
+            custom_expr(backend, sql, key, *numeric),
             if *numeric { Kind::Number } else { Kind::Text },
         )),
     }
@@ -313,7 +323,7 @@ pub fn build_list(backend: Backend, table: &Table, spec: &ListSpec) -> Result<Sq
     // Placeholders are numbered, so binding order need not follow text order.
     let (sort_expr, desc) = match &spec.sort {
         Some(s) => {
-            let (expr, kind) = field_expr(table, &mut sql, &s.field)?;
+            let (expr, kind) = field_expr(backend, table, &mut sql, &s.field)?;
             (Some((sort_key(&expr, kind), kind)), s.desc)
         }
         None => (None, false),
@@ -361,7 +371,7 @@ pub fn build_list(backend: Backend, table: &Table, spec: &ListSpec) -> Result<Sq
         conds.push(search_condition(backend, table, &mut sql, &words));
     }
     for f in &spec.filters {
-        conds.push(filter_condition(table, &mut sql, f)?);
+        conds.push(filter_condition(backend, table, &mut sql, f)?);
     }
     // Keyset pagination: (sort value, id) strictly after the cursor.
     if let Some(cursor) = &spec.cursor {
@@ -406,9 +416,14 @@ pub fn build_list(backend: Backend, table: &Table, spec: &ListSpec) -> Result<Sq
     Ok(sql)
 }
 
-fn filter_condition(table: &Table, sql: &mut Sql, f: &Filter) -> Result<String, ListError> {
+fn filter_condition(
+    backend: Backend,
+    table: &Table,
+    sql: &mut Sql,
+    f: &Filter,
+) -> Result<String, ListError> {
     let name = field_name(&f.field);
-    let (expr, kind) = field_expr(table, sql, &f.field)?;
+    let (expr, kind) = field_expr(backend, table, sql, &f.field)?;
     Ok(match f.op {
         Op::IsEmpty => match kind {
             Kind::Text => format!("({expr} IS NULL OR {expr} = '')"),

@@ -7,6 +7,7 @@ mod browser;
 mod contacts;
 mod deals;
 mod deals_ui;
+mod demo;
 mod files;
 mod harness;
 mod imports;

@@ -1,0 +1,100 @@
+//! Demo data is usable as it comes: its custom fields are ones the forms and the API know.
+
+use peyvand_services::audit::{Ctx, Who};
+use peyvand_services::demo::{self, DEMO_ADMIN, DEMO_PASSWORD, DemoOptions};
+use peyvand_services::{Origin, auth};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::both;
+use crate::harness::*;
+
+async fn demo_records_save(app: TestApp) {
+    let ctx = Ctx {
+        who: Who::operator(),
+        origin: Origin::cli(),
+    };
+    demo::seed(
+        &app.store,
+        &ctx,
+        &DemoOptions {
+            contacts: 30,
+            seed: 7,
+        },
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let admin = app.store.user_by_email(DEMO_ADMIN).await.unwrap().unwrap();
+    let (key, _) = auth::create_api_key(&app.store, &ctx, admin.id, "t").await.unwrap();
+    let api = app.api(&key);
+
+    // Every custom field of the demo (a choice, a number, a yes/no) is accepted by the API …
+    let (status, made) = api
+        .send(
+            Method::POST,
+            "/contacts",
+            json!({"first_name": "نمونه", "last_name": "آزمایشی",
+                   "custom": {"tier": "gold", "score": 40, "vip": true}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["custom"]["vip"], true);
+    let (_, vips) = api.get("/contacts?filter[custom.vip][eq]=true&limit=100").await;
+    assert!(
+        vips["data"].as_array().unwrap().iter().any(|c| c["id"] == made["id"]),
+        "{vips}"
+    );
+
+    // … and a demo contact saves through its edit form, where yes/no is a checkbox.
+    let web = app.login(DEMO_ADMIN, DEMO_PASSWORD).await;
+    let (_, list) = api.get("/contacts?limit=1").await;
+    let id = list["data"][0]["id"].as_str().unwrap().to_owned();
+    let form = web
+        .get(app.url(&format!("/contacts/{id}/edit")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form.contains(r#"type="checkbox" id="custom.vip""#),
+        "the yes/no field is a checkbox"
+    );
+    let csrf = csrf_of(&form);
+    let res = web
+        .post(app.url(&format!("/contacts/{id}/edit")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("first_name", "نام"),
+            ("last_name", "تازه"),
+            ("job_title", "کارشناس"),
+            ("custom.vip", "false"),
+            ("custom.vip", "true"),
+            ("custom.tier", "silver"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let saved = app
+        .store
+        .contact(id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.job_title, "کارشناس");
+    assert_eq!(saved.custom.0["vip"], true);
+
+    let fields = web
+        .get(app.url("/settings/fields"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!fields.contains("field-type-"), "every field type is translated");
+}
+both!(demo_records_save, demo_records_save);
