@@ -483,6 +483,29 @@ async fn deal_form_with_owner_and_custom_fields(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
+
+    // Her deal linked to a company only the administrator sees: the edit form still offers
+    // and chooses that company, so saving it does not drop the link unseen.
+    let (_, hidden) = api
+        .send(Method::POST, "/companies", json!({"name": "شرکت پنهان"}))
+        .await;
+    let hidden_id = hidden["id"].as_str().unwrap();
+    let deal = new_deal(
+        &api,
+        json!({"title": "با شرکت پنهان", "owner_id": sara, "company_id": hidden_id,
+               "custom": {"source": "web"}}),
+    )
+    .await;
+    let (status, _) = app
+        .api(&app.user_in("x@example.com", "sales", "fa").await.1)
+        .get(&format!("/companies/{hidden_id}"))
+        .await;
+    assert_eq!(status, 404, "a sales user cannot read the company");
+    let html = text(&sara_c, app.url(&format!("/deals/{deal}"))).await;
+    assert!(
+        html.contains(&format!("<option value=\"{hidden_id}\" selected>")),
+        "the hidden company stays chosen"
+    );
 }
 both!(
     deals_form_owner_custom,

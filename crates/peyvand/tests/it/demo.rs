@@ -26,7 +26,9 @@ async fn demo_records_save(app: TestApp) {
     .await
     .unwrap();
     let admin = app.store.user_by_email(DEMO_ADMIN).await.unwrap().unwrap();
-    let (key, _) = auth::create_api_key(&app.store, &ctx, admin.id, "t").await.unwrap();
+    let (key, _) = auth::create_api_key(&app.store, &ctx, admin.id, "t")
+        .await
+        .unwrap();
     let api = app.api(&key);
 
     // Every custom field of the demo (a choice, a number, a yes/no) is accepted by the API …
@@ -40,9 +42,15 @@ async fn demo_records_save(app: TestApp) {
         .await;
     assert_eq!(status, 201, "{made}");
     assert_eq!(made["custom"]["vip"], true);
-    let (_, vips) = api.get("/contacts?filter[custom.vip][eq]=true&limit=100").await;
+    let (_, vips) = api
+        .get("/contacts?filter[custom.vip][eq]=true&limit=100")
+        .await;
     assert!(
-        vips["data"].as_array().unwrap().iter().any(|c| c["id"] == made["id"]),
+        vips["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == made["id"]),
         "{vips}"
     );
 
@@ -95,6 +103,9 @@ async fn demo_records_save(app: TestApp) {
         .text()
         .await
         .unwrap();
-    assert!(!fields.contains("field-type-"), "every field type is translated");
+    assert!(
+        !fields.contains("field-type-"),
+        "every field type is translated"
+    );
 }
 both!(demo_records_save, demo_records_save);

@@ -810,7 +810,21 @@ async fn choices(
     owner: Uuid,
 ) -> Result<Choices, PageError> {
     let all = pipelines::list(&state.store, &me.actor).await?;
-    let (contacts, companies) = deals::link_options(&state.store, &me.actor).await?;
+    let (mut contacts, mut companies) = deals::link_options(&state.store, &me.actor).await?;
+    // A link to a record the actor cannot list stays offered (and chosen), so saving the form
+    // never drops it unseen.
+    if let Ok(id) = Uuid::parse_str(form.contact_id.trim())
+        && !contacts.iter().any(|(c, _)| *c == id)
+        && let Some(c) = state.store.contact(id).await?
+    {
+        contacts.insert(0, (c.id, c.full_name()));
+    }
+    if let Ok(id) = Uuid::parse_str(form.company_id.trim())
+        && !companies.iter().any(|(c, _)| *c == id)
+        && let Some(c) = state.store.company(id).await?
+    {
+        companies.insert(0, (c.id, c.name));
+    }
     let opts = |list: Vec<(Uuid, String)>, current: &str| -> Vec<Opt> {
         list.into_iter()
             .map(|(id, label)| Opt {
