@@ -365,6 +365,17 @@ async fn my_day_buckets(app: TestApp) {
         .await;
     assert_eq!(s, 422);
     assert_eq!(field_names(&err), vec!["due_time"]);
+    // A time without its date is refused by name, not silently dropped.
+    let (s, err) = api
+        .send(
+            Method::POST,
+            "/activities",
+            json!({"kind": "task", "subject": "فقط ساعت", "due_date": "", "due_time": "10:30",
+                   "remind_time": "10:00"}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(field_names(&err), vec!["due_date", "remind_date"]);
 
     let s1 = stage(&app.store, "مذاکره").await;
     deal(&app.store, &s1, sara, "قرارداد پخش", false).await;

@@ -165,9 +165,15 @@ fn read_time(
     }
     let date_field = field.replace("_at", "_date");
     let time_field = field.replace("_at", "_time");
-    let raw = date.as_deref()?.trim();
+    let raw = date.as_deref().unwrap_or("").trim();
     if raw.is_empty() {
-        return Some(None);
+        // A time alone names no moment: say so rather than drop it.
+        if time.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+            p.add(&date_field, "field.required");
+            return None;
+        }
+        // An empty date clears the moment; no date at all leaves it as it is.
+        return date.as_ref().map(|_| None);
     }
     let d = match parse_user_date(raw, loc.calendar) {
         Ok(d) => d,
