@@ -126,6 +126,14 @@ impl Page {
         )
     }
 
+    /// What separates the items of a list in the user's language (`، ` or `, `).
+    pub fn list_sep(&self) -> &'static str {
+        match self.prefs.language {
+            peyvand_domain::prefs::Language::Fa => "، ",
+            _ => ", ",
+        }
+    }
+
     /// Any text with digits in the user's style.
     pub fn digits(&self, s: impl ToString) -> String {
         self.prefs.apply_digits(&s.to_string())

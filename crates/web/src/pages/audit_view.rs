@@ -30,7 +30,7 @@ fn show_value(p: &Page, v: &Value) -> String {
             .iter()
             .map(|i| show_value(p, i))
             .collect::<Vec<_>>()
-            .join("، "),
+            .join(p.list_sep()),
         Value::Object(_) => v.to_string(),
     }
 }

@@ -79,7 +79,7 @@ pub(super) fn cell(
         ),
         "city" => (r.city.clone(), None),
         "employees" => (r.employees.map(|e| p.digits(e)).unwrap_or_default(), None),
-        "tags" => (r.tags.0.join("، "), None),
+        "tags" => (r.tags.0.join(p.list_sep()), None),
         "owner" => (owners.get(&r.owner_id).cloned().unwrap_or_default(), None),
         "created_at" => (p.datetime(r.created_at), None),
         k => (
@@ -289,7 +289,7 @@ fn form_from_record(p: &Page, c: Option<&CompanyRecord>) -> CompanyForm {
         city: g(|c| c.city.clone()),
         postal_code: g(|c| c.postal_code.clone()),
         address: g(|c| c.address.clone()),
-        tags: g(|c| c.tags.0.join("، ")),
+        tags: c.map(|c| c.tags.0.join(p.list_sep())).unwrap_or_default(),
     }
 }
 
@@ -682,7 +682,7 @@ pub async fn show(
             .filter(|s| !s.is_empty())
             .copied()
             .collect::<Vec<_>>()
-            .join("، "),
+            .join(p.list_sep()),
         None,
     );
     add("company-postal-code", p.digits(&c.postal_code), None);
@@ -700,7 +700,7 @@ pub async fn show(
         c.employees.map(|e| p.digits(e)).unwrap_or_default(),
         None,
     );
-    add("contact-tags", c.tags.0.join("، "), None);
+    add("contact-tags", c.tags.0.join(p.list_sep()), None);
     let owner = records::user_names(&state.store, [c.owner_id]).await?;
     add(
         "record-owner",

@@ -453,7 +453,7 @@ pub(super) fn contact_cell(
         ),
         "city" => (r.city.clone(), None),
         "birth_date" => (records::show_opt_date(p, r.birth_date), None),
-        "tags" => (r.tags.0.join("، "), None),
+        "tags" => (r.tags.0.join(p.list_sep()), None),
         "owner" => (owners.get(&r.owner_id).cloned().unwrap_or_default(), None),
         "created_at" => (p.datetime(r.created_at), None),
         k => {
@@ -560,7 +560,7 @@ fn form_from_record(p: &Page, c: &ContactRecord) -> ContactForm {
         national_id: c.national_id.clone().unwrap_or_default(),
         birth_date: records::show_opt_date(p, c.birth_date),
         anniversary_date: records::show_opt_date(p, c.anniversary_date),
-        tags: c.tags.0.join("، "),
+        tags: c.tags.0.join(p.list_sep()),
     }
 }
 
@@ -1106,7 +1106,7 @@ pub async fn show(
             .filter(|s| !s.is_empty())
             .copied()
             .collect::<Vec<_>>()
-            .join("، "),
+            .join(p.list_sep()),
         None,
     );
     add(
@@ -1127,7 +1127,7 @@ pub async fn show(
         records::show_opt_date(&p, c.anniversary_date),
         None,
     );
-    add("contact-tags", c.tags.0.join("، "), None);
+    add("contact-tags", c.tags.0.join(p.list_sep()), None);
     let owner = records::user_names(&state.store, [c.owner_id]).await?;
     add(
         "record-owner",

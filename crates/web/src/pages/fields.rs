@@ -116,7 +116,7 @@ async fn page(
                 .iter()
                 .map(|o| p.role_name(&o.label_fa, &o.label_en))
                 .collect::<Vec<_>>()
-                .join("، "),
+                .join(p.list_sep()),
             key: f.key,
             required: f.required,
         })

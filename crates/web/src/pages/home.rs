@@ -129,6 +129,14 @@ pub async fn search(
                     p.prefs.digits,
                     false,
                 ),
+                // A phone reads as the lists show it (0912 345 6789, in the user's digits).
+                _ if h.detail.starts_with('+') => super::contacts::show_phone(
+                    &p,
+                    &peyvand_domain::sales::PhoneEntry {
+                        number: h.detail,
+                        label: String::new(),
+                    },
+                ),
                 _ => h.detail,
             };
             let path = match h.record_type {

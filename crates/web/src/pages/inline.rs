@@ -287,7 +287,7 @@ pub fn contact_value(p: &Page, r: &ContactRecord, defs: &[CustomFieldRecord], f:
     match f {
         "city" => r.city.clone(),
         "birth_date" => records::show_opt_date(p, r.birth_date),
-        "tags" => r.tags.0.join("، "),
+        "tags" => r.tags.0.join(p.list_sep()),
         _ => custom_value(p, defs, &r.custom.0, f),
     }
 }
@@ -297,7 +297,7 @@ pub fn company_value(p: &Page, r: &CompanyRecord, defs: &[CustomFieldRecord], f:
         "industry" => r.industry.clone(),
         "city" => r.city.clone(),
         "employees" => r.employees.map(|e| p.digits(e)).unwrap_or_default(),
-        "tags" => r.tags.0.join("، "),
+        "tags" => r.tags.0.join(p.list_sep()),
         _ => custom_value(p, defs, &r.custom.0, f),
     }
 }

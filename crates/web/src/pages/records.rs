@@ -224,7 +224,7 @@ pub fn show_custom(p: &Page, d: &CustomFieldRecord, v: &Value) -> String {
             .filter_map(Value::as_str)
             .map(label_of_option)
             .collect::<Vec<_>>()
-            .join("، "),
+            .join(p.list_sep()),
         (Some(FieldType::Boolean), Value::Bool(b)) => p.t(if *b { "yes" } else { "no" }),
         (Some(FieldType::Money), Value::Number(n)) => format_money(
             &Money::rials(n.as_i64().unwrap_or_default()),

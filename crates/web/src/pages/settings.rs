@@ -429,7 +429,7 @@ async fn teams_page(
         rows.push(TeamRow {
             id: t.id,
             name: t.name,
-            members: names.join("، "),
+            members: names.join(p.list_sep()),
         });
     }
     html(TeamsPage {
