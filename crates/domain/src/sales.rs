@@ -527,13 +527,25 @@ pub fn sorted<T: Ord + Clone>(v: &[T]) -> Vec<T> {
 /// Words of a record's searchable text, normalised once when the record is written.
 pub fn search_text(parts: &[&str]) -> String {
     let mut s = String::new();
-    for p in parts {
-        let n = text::normalize_for_search(p);
+    let mut push = |n: String| {
         if !n.is_empty() {
             if !s.is_empty() {
                 s.push(' ');
             }
             s.push_str(&n);
+        }
+    };
+    for p in parts {
+        push(text::normalize_for_search(p));
+        // A word written with a half-space (`رامشیر‌زاده`) is also found typed without it
+        // (`رامشیرزاده`): its joined form is indexed too.
+        for word in p
+            .split_whitespace()
+            .filter(|w| w.contains(['\u{200C}', '\u{200D}']))
+        {
+            push(text::normalize_for_search(
+                &word.replace(['\u{200C}', '\u{200D}'], ""),
+            ));
         }
     }
     s
@@ -548,6 +560,13 @@ pub fn defs_by_key(defs: &[FieldDef]) -> BTreeMap<&str, &FieldDef> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn half_space_words_are_indexed_joined_too() {
+        let s = search_text(&["علی", "رامشیر\u{200C}زاده", "0912"]);
+        assert_eq!(s, "علی رامشیر زاده رامشیرزاده 0912");
+        assert_eq!(search_text(&["مریم", "کاظمی"]), "مریم کاظمی");
+    }
 
     #[test]
     fn default_names_are_known_in_both_languages() {

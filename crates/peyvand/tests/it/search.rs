@@ -70,6 +70,26 @@ async fn global_search(app: TestApp) {
                "emails": [{"address": "Ali.Rezaei@Example.com"}], "national_id": "0012345679"}),
     )
     .await;
+    // A surname written with a half-space is found typed without it, with it and with a space.
+    let halfspace = create(
+        &api,
+        "/contacts",
+        json!({"first_name": "کاوه", "last_name": "رامشیر\u{200C}زاده"}),
+    )
+    .await;
+    for q in [
+        "رامشیرزاده",
+        "رامشیر\u{200C}زاده",
+        "رامشیر زاده",
+        "کاوه رامشیرز",
+    ] {
+        let (_, hits) = search(&api, q).await;
+        assert!(has(&hits, "contact", &halfspace), "{q}");
+        assert!(
+            list_ids(&api, "/contacts", q).await.contains(&halfspace),
+            "{q}"
+        );
+    }
     let other = create(
         &api,
         "/contacts",
