@@ -191,6 +191,24 @@ async fn deals_list_like_the_other_lists(app: TestApp) {
     // A field that does not exist: the page says so, nothing breaks.
     let html = text(&admin, app.url("/deals/list?filter[secret][eq]=1")).await;
     assert!(html.contains("id=\"list-error\""));
+    // A value that does not fit its field: the message names the field as the page does.
+    let html = text(
+        &admin,
+        app.url("/deals/list?filter[expected_close_date][lt]=1404/13/01"),
+    )
+    .await;
+    let error = html
+        .split("id=\"list-error\"")
+        .nth(1)
+        .expect("a list error")
+        .split("</")
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        !error.contains("expected_close_date") && error.contains("تاریخ"),
+        "{error}"
+    );
 
     // Sort, columns and keyset pages.
     let html = text(

@@ -114,8 +114,9 @@ pub async fn list(
         Ok(r) => Some(companies::list(&state.store, &me.actor, r).await),
         Err(_) => None,
     };
-    let (rows, next_cursor, list_error) =
-        list_outcome(&p, req, |_| result.expect("run when the request parsed"))?;
+    let (rows, next_cursor, list_error) = list_outcome(&p, &cols, req, |_| {
+        result.expect("run when the request parsed")
+    })?;
     let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
     let owners = records::user_names(&state.store, owner_ids).await?;
     let editors = inline::editors(&p, RecordType::Company, &shown, &defs, &[]);

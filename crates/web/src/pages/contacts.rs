@@ -155,6 +155,7 @@ pub type Fetched<T> = (Vec<T>, Option<String>, Option<String>);
 
 pub fn list_outcome<T>(
     p: &Page,
+    columns: &[Column],
     request: Result<peyvand_services::sales::common::ListRequest, crate::api::ApiError>,
     run: impl FnOnce(
         peyvand_services::sales::common::ListRequest,
@@ -169,9 +170,14 @@ pub fn list_outcome<T>(
         Err(ServiceError::Validation(fields)) => Ok((
             vec![],
             None,
-            fields
-                .first()
-                .map(|f| format!("{}: {}", f.field, p.tr.error(&f.code))),
+            fields.first().map(|f| {
+                // The field as the page names it (its column label), not its key.
+                let name = columns
+                    .iter()
+                    .find(|c| c.key == f.field)
+                    .map_or(f.field.as_str(), |c| c.label.as_str());
+                format!("{name}: {}", p.tr.error(&f.code))
+            }),
         )),
         Err(e) => Err(e.into()),
     }
@@ -307,8 +313,9 @@ pub async fn list(
         Ok(r) => Some(contacts::list(&state.store, &me.actor, r).await),
         Err(_) => None,
     };
-    let (rows, next_cursor, list_error) =
-        list_outcome(&p, req, |_| result.expect("run when the request parsed"))?;
+    let (rows, next_cursor, list_error) = list_outcome(&p, &columns, req, |_| {
+        result.expect("run when the request parsed")
+    })?;
     let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
     let owners = records::user_names(&state.store, owner_ids).await?;
     let mut companies = std::collections::HashMap::new();

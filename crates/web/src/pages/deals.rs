@@ -407,8 +407,9 @@ pub async fn list(
         Ok(r) => Some(deals::list(&state.store, &me.actor, r).await),
         Err(_) => None,
     };
-    let (rows, next_cursor, list_error) =
-        list_outcome(&p, req, |_| result.expect("run when the request parsed"))?;
+    let (rows, next_cursor, list_error) = list_outcome(&p, &columns, req, |_| {
+        result.expect("run when the request parsed")
+    })?;
     let names = deals::names_of(&state.store, &rows).await?;
     let stages: HashMap<Uuid, (&StageView, &PipelineView)> = all
         .iter()
