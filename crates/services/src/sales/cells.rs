@@ -153,6 +153,45 @@ pub async fn update_cell(
         calendar: cal,
     } = edit;
     let input = input_json(rt, field, value)?;
+    update_with(
+        store,
+        ctx,
+        actor,
+        JsonEdit {
+            record_type: rt,
+            id,
+            field,
+            input,
+            calendar: cal,
+        },
+    )
+    .await
+}
+
+/// A change given as the JSON of a record type's update input (the fields to change only).
+pub struct JsonEdit<'a> {
+    pub record_type: RecordType,
+    pub id: Uuid,
+    /// The field a malformed input is reported on.
+    pub field: &'a str,
+    pub input: Value,
+    pub calendar: CalendarKind,
+}
+
+/// Runs the record type's own `update` (permissions, validation, audit) with `edit.input`.
+pub async fn update_with(
+    store: &Store,
+    ctx: &Ctx,
+    actor: &Actor,
+    edit: JsonEdit<'_>,
+) -> ServiceResult<Updated> {
+    let JsonEdit {
+        record_type: rt,
+        id,
+        field,
+        input,
+        calendar: cal,
+    } = edit;
     Ok(match rt {
         RecordType::Contact => Updated::Contact(
             contacts::update(store, ctx, actor, id, &parse(field, input)?, cal).await?,

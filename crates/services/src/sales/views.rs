@@ -7,6 +7,7 @@ use peyvand_store::{SavedViewRecord, Store};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::cells::{self, JsonEdit};
 use super::{companies, contacts, deals, leads};
 use crate::audit::{self, Ctx};
 use crate::error::Problems;
@@ -152,125 +153,46 @@ pub async fn bulk(
     }
     let mut out = BulkResult::default();
     for id in ids {
-        let r = match (rt, action) {
-            (RecordType::Contact, Bulk::Assign(owner)) => contacts::update(
-                store,
-                ctx,
-                actor,
-                *id,
-                &contacts::ContactInput {
-                    owner_id: Some(*owner),
-                    ..Default::default()
-                },
-                CalendarKind::Gregorian,
-            )
-            .await
-            .map(|_| ()),
-            (RecordType::Contact, Bulk::AddTag(tag)) => {
-                match contacts::get(store, actor, *id).await {
-                    Ok(c) => {
-                        let mut tags = c.tags.0.clone();
+        let bad_action =
+            || ServiceError::Validation(vec![FieldError::new("action", "bulk.bad_action")]);
+        let edit = |input| JsonEdit {
+            record_type: rt,
+            id: *id,
+            field: "action",
+            input,
+            calendar: CalendarKind::Gregorian,
+        };
+        let r = match action {
+            Bulk::Assign(owner) => {
+                cells::update_with(store, ctx, actor, edit(json!({ "owner_id": owner })))
+                    .await
+                    .map(|_| ())
+            }
+            Bulk::AddTag(tag) => {
+                let tags = match rt {
+                    RecordType::Contact => contacts::get(store, actor, *id).await.map(|c| c.tags.0),
+                    RecordType::Company => {
+                        companies::get(store, actor, *id).await.map(|c| c.tags.0)
+                    }
+                    _ => Err(bad_action()),
+                };
+                match tags {
+                    Ok(mut tags) => {
                         tags.push(tag.clone());
-                        contacts::update(
-                            store,
-                            ctx,
-                            actor,
-                            *id,
-                            &contacts::ContactInput {
-                                tags: Some(tags),
-                                ..Default::default()
-                            },
-                            CalendarKind::Gregorian,
-                        )
-                        .await
-                        .map(|_| ())
+                        cells::update_with(store, ctx, actor, edit(json!({ "tags": tags })))
+                            .await
+                            .map(|_| ())
                     }
                     Err(e) => Err(e),
                 }
             }
-            (RecordType::Contact, Bulk::Delete) => {
-                contacts::set_deleted(store, ctx, actor, *id, true).await
-            }
-            (RecordType::Company, Bulk::Assign(owner)) => companies::update(
-                store,
-                ctx,
-                actor,
-                *id,
-                &companies::CompanyInput {
-                    owner_id: Some(*owner),
-                    ..Default::default()
-                },
-                CalendarKind::Gregorian,
-            )
-            .await
-            .map(|_| ()),
-            (RecordType::Company, Bulk::AddTag(tag)) => {
-                match companies::get(store, actor, *id).await {
-                    Ok(c) => {
-                        let mut tags = c.tags.0.clone();
-                        tags.push(tag.clone());
-                        companies::update(
-                            store,
-                            ctx,
-                            actor,
-                            *id,
-                            &companies::CompanyInput {
-                                tags: Some(tags),
-                                ..Default::default()
-                            },
-                            CalendarKind::Gregorian,
-                        )
-                        .await
-                        .map(|_| ())
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-            (RecordType::Company, Bulk::Delete) => {
-                companies::set_deleted(store, ctx, actor, *id, true).await
-            }
-            (RecordType::Lead, Bulk::Assign(owner)) => leads::update(
-                store,
-                ctx,
-                actor,
-                *id,
-                &leads::LeadInput {
-                    owner_id: Some(*owner),
-                    ..Default::default()
-                },
-                CalendarKind::Gregorian,
-            )
-            .await
-            .map(|_| ()),
-            (RecordType::Lead, Bulk::AddTag(_)) => {
-                Err(ServiceError::Validation(vec![FieldError::new(
-                    "action",
-                    "bulk.bad_action",
-                )]))
-            }
-            (RecordType::Lead, Bulk::Delete) => {
-                leads::set_deleted(store, ctx, actor, *id, true).await
-            }
-            (RecordType::Deal, Bulk::Assign(owner)) => deals::update(
-                store,
-                ctx,
-                actor,
-                *id,
-                &deals::DealInput {
-                    owner_id: Some(*owner),
-                    ..Default::default()
-                },
-                CalendarKind::Gregorian,
-            )
-            .await
-            .map(|_| ()),
-            (RecordType::Deal, Bulk::Delete) => {
-                deals::set_deleted(store, ctx, actor, *id, true).await
-            }
-            _ => Err(ServiceError::Validation(vec![FieldError::new(
-                "action",
-                "bulk.bad_action",
-            )])),
+            Bulk::Delete => match rt {
+                RecordType::Contact => contacts::set_deleted(store, ctx, actor, *id, true).await,
+                RecordType::Company => companies::set_deleted(store, ctx, actor, *id, true).await,
+                RecordType::Lead => leads::set_deleted(store, ctx, actor, *id, true).await,
+                RecordType::Deal => deals::set_deleted(store, ctx, actor, *id, true).await,
+                _ => Err(bad_action()),
+            },
         };
         match r {
             Ok(()) => out.changed += 1,
