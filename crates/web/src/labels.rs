@@ -26,6 +26,24 @@ fn field_id(rt: RecordType, key: &str) -> Option<&'static str> {
         (RecordType::Deal, "status") => Some("deal-status"),
         (RecordType::Deal, "created_at") => Some("deal-created-at"),
         (RecordType::Deal, "owner_id") => Some("deal-owner"),
+        (RecordType::Activity, "kind") => Some("activity-field-kind"),
+        (RecordType::Activity, "subject") => Some("activity-field-subject"),
+        (RecordType::Activity, "notes") => Some("activity-field-notes"),
+        (RecordType::Activity, "outcome") => Some("activity-field-outcome"),
+        (RecordType::Activity, "due_at") => Some("activity-field-due"),
+        (RecordType::Activity, "remind_at") => Some("activity-field-remind"),
+        (RecordType::Activity, "owner_id") => Some("activity-field-owner"),
+        (RecordType::Activity, "done_at") => Some("activities-done"),
+        (RecordType::Activity, "lead_id") => Some("record-type-lead"),
+        (RecordType::Activity, "deal_id") => Some("record-type-deal"),
+        (RecordType::Lead, "phone") => Some("contact-phone"),
+        (RecordType::Lead, "company_name") => Some("contact-company"),
+        (RecordType::Lead, "utm_source") => Some("lead-utm-source"),
+        (RecordType::Lead, "utm_medium") => Some("lead-utm-medium"),
+        (RecordType::Lead, "utm_campaign") => Some("lead-utm-campaign"),
+        (RecordType::Lead, "utm_term") => Some("lead-utm-term"),
+        (RecordType::Lead, "utm_content") => Some("lead-utm-content"),
+        (RecordType::Lead, "first_contact_at") => Some("lead-first-contact"),
         _ => None,
     };
     specific.or(match key {
@@ -39,6 +57,7 @@ fn field_id(rt: RecordType, key: &str) -> Option<&'static str> {
         "emails" => Some("contact-emails"),
         "email" => Some("field-email"),
         "website" => Some("contact-website"),
+        "social" => Some("contact-social"),
         "province" => Some("contact-province"),
         "city" => Some("contact-city"),
         "address" => Some("contact-address"),
@@ -104,8 +123,17 @@ fn choice_prefix(rt: RecordType, key: &str) -> Option<&'static str> {
         (RecordType::Contact, "preferred_channel") => Some("channel-"),
         (RecordType::Lead, "source") => Some("lead-source-"),
         (RecordType::Lead, "status") => Some("lead-status-"),
+        (RecordType::Activity, "kind") => Some("activity-kind-"),
+        (RecordType::Activity, "outcome") => Some("call-outcome-"),
         _ => None,
     }
+}
+
+/// The name of a fixed choice value (`preferred_channel = sms`, a lead's source or status), or
+/// None when the field has no fixed choices or the value is unknown.
+pub fn choice_text(tr: &Tr, rt: RecordType, key: &str, value: &str) -> Option<String> {
+    let prefix = choice_prefix(rt, key)?;
+    tr.known(&format!("{prefix}{}", value.replace('_', "-")))
 }
 
 /// Digits in a spreadsheet stay Latin, so its cells can be summed and sorted; the importer

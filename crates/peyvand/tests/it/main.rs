@@ -4,6 +4,7 @@
 mod activities;
 mod api;
 mod browser;
+mod choices;
 mod contacts;
 mod deals;
 mod deals_ui;

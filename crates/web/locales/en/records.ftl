@@ -14,6 +14,7 @@ contact-phone = Phone
 contact-phone-label = Kind of number
 contact-emails = Email addresses
 contact-website = Website
+contact-social = Social profiles
 contact-preferred-channel = Prefers to be reached by
 contact-province = Province
 contact-city = City

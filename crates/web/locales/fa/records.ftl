@@ -14,6 +14,7 @@ contact-phone = تلفن
 contact-phone-label = نوع شماره
 contact-emails = نشانی‌های ایمیل
 contact-website = وب‌سایت
+contact-social = شبکه‌های اجتماعی
 contact-preferred-channel = راه ارتباطی ترجیحی
 contact-province = استان
 contact-city = شهر

@@ -1,15 +1,111 @@
 //! Turning audit entries into sentences a manager can read: translated field names, old → new
 //! values, permission changes per record type and action, names instead of ids.
 
-use peyvand_domain::access::{Action, RecordType};
-use serde_json::Value;
+use std::collections::HashMap;
 
+use chrono::{DateTime, NaiveDate, Utc};
+use peyvand_domain::access::{Action, RecordType};
+use peyvand_store::CustomFieldRecord;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::labels;
 use crate::page::Page;
 
 pub struct ChangeLine {
     pub field: String,
     pub old: String,
     pub new: String,
+}
+
+/// What the lines of one entry are named with: its record type (for field labels and fixed
+/// choices), that type's custom fields, and the names of the users and records its values
+/// point at.
+pub struct Naming<'a> {
+    pub record_type: Option<RecordType>,
+    pub defs: &'a [CustomFieldRecord],
+    pub names: &'a HashMap<Uuid, String>,
+}
+
+impl Naming<'_> {
+    fn field(&self, p: &Page, key: &str) -> String {
+        if let Some(rt) = self.record_type {
+            let label = labels::field_label(&p.tr, rt, key, self.defs);
+            if label != key {
+                return label;
+            }
+        }
+        label_or(p, &format!("field-{}", key.replace('_', "-")), key)
+    }
+
+    fn value(&self, p: &Page, key: &str, v: &Value) -> String {
+        match v {
+            Value::String(s) if !s.is_empty() => {
+                if let Ok(id) = Uuid::parse_str(s) {
+                    return self.names.get(&id).cloned().unwrap_or_else(|| s.clone());
+                }
+                if let Some(named) = self
+                    .record_type
+                    .and_then(|rt| labels::choice_text(&p.tr, rt, key, s))
+                {
+                    return named;
+                }
+                if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                    return super::records::show_date(p, d);
+                }
+                if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+                    return p.datetime(t.with_timezone(&Utc));
+                }
+                s.clone()
+            }
+            Value::Array(items) if !items.is_empty() => items
+                .iter()
+                .map(|i| self.value(p, key, i))
+                .collect::<Vec<_>>()
+                .join(p.list_sep()),
+            // A phone or an email entry reads as its number or address (and label).
+            Value::Object(o) => match (o.get("number").or(o.get("address")), o.get("label")) {
+                (Some(Value::String(main)), Some(Value::String(label))) if !label.is_empty() => {
+                    format!("{main} ({label})")
+                }
+                (Some(Value::String(main)), _) => main.clone(),
+                _ => v.to_string(),
+            },
+            other => show_value(p, other),
+        }
+    }
+
+    /// A change of the custom values object becomes one line per custom field that changed.
+    fn custom_lines(&self, p: &Page, old: &Value, new: &Value, out: &mut Vec<ChangeLine>) {
+        let empty = serde_json::Map::new();
+        let o = old.as_object().unwrap_or(&empty);
+        let n = new.as_object().unwrap_or(&empty);
+        let mut keys: Vec<&String> = o.keys().chain(n.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            let (a, b) = (
+                o.get(k).unwrap_or(&Value::Null),
+                n.get(k).unwrap_or(&Value::Null),
+            );
+            if a == b {
+                continue;
+            }
+            let def = self.defs.iter().find(|d| &d.key == k);
+            let shown = |v: &Value| match (def, v) {
+                (_, Value::Null) => "—".to_owned(),
+                (Some(d), v) => super::records::show_custom(p, d, v),
+                (None, v) => show_value(p, v),
+            };
+            out.push(ChangeLine {
+                field: def
+                    .map(|d| labels::custom_label(&p.tr, d))
+                    .unwrap_or_else(|| k.clone()),
+                old: shown(a),
+                new: shown(b),
+            });
+        }
+    }
 }
 
 fn label_or(p: &Page, id: &str, fallback: &str) -> String {
@@ -35,6 +131,41 @@ fn show_value(p: &Page, v: &Value) -> String {
     }
 }
 
+/// The ids an entry's changes point at, by what they name: (users, records), so the page can
+/// look their names up once.
+pub fn referenced_ids(changes: &Value, users: &mut Vec<Uuid>, records: &mut Vec<(String, Uuid)>) {
+    let Some(map) = changes.as_object() else {
+        return;
+    };
+    for (key, pair) in map {
+        let kind = match key.as_str() {
+            "owner_id" | "user_id" | "assignee_id" | "created_by" => "user",
+            "company_id" => "company",
+            "contact_id" => "contact",
+            "lead_id" => "lead",
+            "deal_id" => "deal",
+            "stage_id" => "stage",
+            "pipeline_id" => "pipeline",
+            _ => continue,
+        };
+        let values = match pair {
+            Value::Array(a) => a.clone(),
+            other => vec![other.clone()],
+        };
+        for id in values
+            .iter()
+            .filter_map(Value::as_str)
+            .filter_map(|s| Uuid::parse_str(s).ok())
+        {
+            if kind == "user" {
+                users.push(id);
+            } else {
+                records.push((kind.to_owned(), id));
+            }
+        }
+    }
+}
+
 fn scope_of(v: &Value, rt: RecordType, a: Action) -> String {
     v.get(rt.as_str())
         .and_then(|m| m.get(a.as_str()))
@@ -44,7 +175,7 @@ fn scope_of(v: &Value, rt: RecordType, a: Action) -> String {
 }
 
 /// One line per changed field; a permissions change becomes one line per changed grant.
-pub fn change_lines(p: &Page, changes: &Value) -> Vec<ChangeLine> {
+pub fn change_lines(p: &Page, changes: &Value, naming: &Naming) -> Vec<ChangeLine> {
     let mut out = vec![];
     let Some(map) = changes.as_object() else {
         return out;
@@ -62,9 +193,9 @@ pub fn change_lines(p: &Page, changes: &Value) -> Vec<ChangeLine> {
             Some(a) => (&a[0], &a[1]),
             None => {
                 out.push(ChangeLine {
-                    field: label_or(p, &format!("field-{}", key.replace('_', "-")), key),
+                    field: naming.field(p, key),
                     old: String::new(),
-                    new: show_value(p, pair),
+                    new: naming.value(p, key, pair),
                 });
                 continue;
             }
@@ -88,10 +219,31 @@ pub fn change_lines(p: &Page, changes: &Value) -> Vec<ChangeLine> {
             }
             continue;
         }
+        if key == "custom" {
+            naming.custom_lines(p, old, new, &mut out);
+            continue;
+        }
+        let shown = |v: &Value| match v {
+            Value::Null => "—".to_owned(),
+            Value::String(s) if s.is_empty() => "—".to_owned(),
+            Value::Array(a) if a.is_empty() => "—".to_owned(),
+            Value::Object(o) if o.is_empty() => "—".to_owned(),
+            Value::Object(o) => o
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", naming.value(p, k, v)))
+                .collect::<Vec<_>>()
+                .join(p.list_sep()),
+            v => naming.value(p, key, v),
+        };
+        let (old, new) = (shown(old), shown(new));
+        // A record created with a field left empty has nothing to say about it.
+        if old == new {
+            continue;
+        }
         out.push(ChangeLine {
-            field: label_or(p, &format!("field-{}", key.replace('_', "-")), key),
-            old: show_value(p, old),
-            new: show_value(p, new),
+            field: naming.field(p, key),
+            old,
+            new,
         });
     }
     out

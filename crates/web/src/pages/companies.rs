@@ -161,13 +161,20 @@ pub async fn list(
         defs.iter()
             .map(|d| (format!("custom.{}", d.key), records::label_of(&p, d))),
     );
-    let chips = ls.chips(&p, |f| {
-        filter_fields
-            .iter()
-            .find(|(k, _)| k == f)
-            .map(|(_, l)| l.clone())
-            .unwrap_or_else(|| f.to_owned())
-    });
+    let records::ChoiceBar {
+        quick,
+        quick_keep,
+        chips,
+    } = records::choice_bar(
+        &state.store,
+        &me.actor,
+        RecordType::Company,
+        &p,
+        &ls,
+        &defs,
+        &filter_fields,
+    )
+    .await?;
     let Frame {
         hidden,
         keep,
@@ -187,8 +194,8 @@ pub async fn list(
         base: "/companies",
         actions_base: "/companies",
         links: vec![],
-        quick: vec![],
-        quick_keep: vec![],
+        quick,
+        quick_keep,
         date_fields: vec![],
         q: ls.get("q"),
         hidden,

@@ -458,11 +458,6 @@ impl ListState {
         crate::api::list_request(&q)
     }
 
-    /// Chips for the active filters, with names the user knows.
-    pub fn chips(&self, p: &Page, field_label: impl Fn(&str) -> String) -> Vec<Chip> {
-        self.chips_with(p, field_label, |_, _| None)
-    }
-
     /// Chips whose values may also be named (`value_label(field, value)`): a stage or an owner
     /// by its name instead of its id.
     pub fn chips_with(
@@ -538,7 +533,18 @@ pub struct QuickFilter {
 impl QuickFilter {
     /// A quick filter on `field` with the operator `eq`; the options currently chosen are marked.
     pub fn eq(ls: &ListState, field: &str, label: String, options: Vec<(String, String)>) -> Self {
-        let name = format!("filter[{field}][eq]");
+        Self::with_op(ls, field, "eq", label, options)
+    }
+
+    /// A quick filter on `field` with the operator `op` (`has` for a multi-select).
+    pub fn with_op(
+        ls: &ListState,
+        field: &str,
+        op: &str,
+        label: String,
+        options: Vec<(String, String)>,
+    ) -> Self {
+        let name = format!("filter[{field}][{op}]");
         let current = ls.get(&name);
         QuickFilter {
             options: options
@@ -552,6 +558,150 @@ impl QuickFilter {
             label,
         }
     }
+}
+
+/// The choice filters of the contacts, companies and leads lists: the owner (offered when the
+/// reader sees more than their own records) and every choice custom field — select,
+/// multi-select, yes/no — so a value is picked by its name instead of typed as its key.
+pub fn choice_filters(
+    p: &Page,
+    ls: &ListState,
+    defs: &[CustomFieldRecord],
+    owners: &[(Uuid, String)],
+    owner_label: String,
+) -> Vec<QuickFilter> {
+    let mut out = vec![];
+    if owners.len() > 1 {
+        let options = owners
+            .iter()
+            .map(|(id, name)| (id.to_string(), name.clone()))
+            .collect();
+        out.push(QuickFilter::eq(ls, "owner_id", owner_label, options));
+    }
+    for d in defs {
+        let field = format!("custom.{}", d.key);
+        let label = label_of(p, d);
+        let options = || {
+            d.options
+                .0
+                .iter()
+                .map(|o| (o.key.clone(), p.role_name(&o.label_fa, &o.label_en)))
+                .collect()
+        };
+        match FieldType::parse(&d.field_type) {
+            Some(FieldType::Select) => out.push(QuickFilter::eq(ls, &field, label, options())),
+            Some(FieldType::MultiSelect) => {
+                out.push(QuickFilter::with_op(ls, &field, "has", label, options()))
+            }
+            Some(FieldType::Boolean) => out.push(QuickFilter::eq(
+                ls,
+                &field,
+                label,
+                vec![("true".into(), p.t("yes")), ("false".into(), p.t("no"))],
+            )),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The name of a value a choice filter set (an owner, an option, yes/no), for its chip.
+pub fn choice_value_label(
+    p: &Page,
+    defs: &[CustomFieldRecord],
+    owners: &[(Uuid, String)],
+    field: &str,
+    value: &str,
+) -> Option<String> {
+    if field == "owner_id" {
+        return owners
+            .iter()
+            .find(|(id, _)| id.to_string() == value)
+            .map(|(_, name)| name.clone());
+    }
+    let d = defs
+        .iter()
+        .find(|d| field.strip_prefix("custom.") == Some(&d.key))?;
+    match FieldType::parse(&d.field_type)? {
+        FieldType::Select | FieldType::MultiSelect => d
+            .options
+            .0
+            .iter()
+            .find(|o| o.key == value)
+            .map(|o| p.role_name(&o.label_fa, &o.label_en)),
+        FieldType::Boolean => match value {
+            "true" => Some(p.t("yes")),
+            "false" => Some(p.t("no")),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The owners whose records a reader may see in a list of `rt`, for its owner filter: everyone
+/// with an all scope, the team with a team scope, only the reader otherwise.
+pub async fn visible_owners(
+    store: &Store,
+    actor: &peyvand_domain::access::Actor,
+    rt: peyvand_domain::access::RecordType,
+) -> Result<Vec<(Uuid, String)>, StoreError> {
+    use peyvand_domain::access::{Action, Scope};
+    let scope = actor.scope(rt, Action::Read);
+    // People who left keep their records until they are reassigned, so they are offered too.
+    let everyone = store.list_users(None, None, 500).await?;
+    let mut out: Vec<(Uuid, String)> = everyone
+        .into_iter()
+        .filter(|u| match scope {
+            Scope::All => true,
+            Scope::Team => u.id == actor.user_id || actor.teammates.contains(&u.id),
+            Scope::Own | Scope::None => u.id == actor.user_id,
+        })
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    out.sort_by_key(|(id, _)| *id != actor.user_id);
+    Ok(out)
+}
+
+/// What a contacts, companies or leads list shows of its choice filters: the quick filter
+/// selects, the state their form carries, and the chips of every active filter with field and
+/// value names the reader knows.
+pub struct ChoiceBar {
+    pub quick: Vec<QuickFilter>,
+    pub quick_keep: Vec<(String, String)>,
+    pub chips: Vec<Chip>,
+}
+
+pub async fn choice_bar(
+    store: &Store,
+    actor: &peyvand_domain::access::Actor,
+    rt: peyvand_domain::access::RecordType,
+    p: &Page,
+    ls: &ListState,
+    defs: &[CustomFieldRecord],
+    filter_fields: &[(String, String)],
+) -> Result<ChoiceBar, StoreError> {
+    let owners = visible_owners(store, actor, rt).await?;
+    let quick = choice_filters(p, ls, defs, &owners, p.t("record-owner"));
+    let quick_keep = quick_keep(ls, &quick);
+    let chips = ls.chips_with(
+        p,
+        |f| {
+            if f == "owner_id" {
+                return p.t("record-owner");
+            }
+            filter_fields
+                .iter()
+                .find(|(k, _)| k == f)
+                .map(|(_, l)| l.clone())
+                .unwrap_or_else(|| f.to_owned())
+        },
+        |f, v| choice_value_label(p, defs, &owners, f, v),
+    );
+    Ok(ChoiceBar {
+        quick,
+        quick_keep,
+        chips,
+    })
 }
 
 /// The list state a quick filter form carries along (everything except its own fields).

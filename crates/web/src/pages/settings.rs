@@ -741,6 +741,53 @@ pub struct AuditRow {
     pub via: String,
 }
 
+/// Names of the records an audit page mentions (contacts, companies, leads, deals,
+/// activities, stages, pipelines), read in one query per type.
+async fn record_names(
+    state: &AppState,
+    p: &Page,
+    ids: Vec<(String, Uuid)>,
+) -> Result<std::collections::HashMap<Uuid, String>, peyvand_store::StoreError> {
+    let mut out = std::collections::HashMap::new();
+    let of = |kind: &str| -> Vec<Uuid> {
+        let mut v: Vec<Uuid> = ids
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .map(|(_, id)| *id)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let store = &state.store;
+    for c in store.contacts_by_ids(&of("contact")).await? {
+        out.insert(c.id, c.full_name());
+    }
+    for c in store.companies_by_ids(&of("company")).await? {
+        out.insert(c.id, c.name);
+    }
+    for l in store.leads_by_ids(&of("lead")).await? {
+        out.insert(l.id, l.title);
+    }
+    for d in store.deals_by_ids(&of("deal")).await? {
+        out.insert(d.id, d.title);
+    }
+    for a in store.activities_by_ids(&of("activity")).await? {
+        out.insert(a.id, a.subject);
+    }
+    for id in of("stage") {
+        if let Some(s) = store.stage(id).await? {
+            out.insert(id, p.named("stage", &s.name, s.name_key.as_deref()));
+        }
+    }
+    for id in of("pipeline") {
+        if let Some(pl) = store.pipeline(id).await? {
+            out.insert(id, p.named("pipeline", &pl.name, pl.name_key.as_deref()));
+        }
+    }
+    Ok(out)
+}
+
 pub struct TypeOption {
     pub key: &'static str,
     pub label: String,
@@ -792,28 +839,41 @@ pub async fn audit(
     } else {
         None
     };
-    // Names instead of ids: one lookup per distinct user on the page.
-    let mut names: std::collections::HashMap<Uuid, String> = std::collections::HashMap::new();
+    // Names instead of ids: one lookup per distinct user and record the page mentions.
+    let mut user_ids = vec![];
+    let mut record_ids: Vec<(String, Uuid)> = vec![];
     for e in &entries {
-        let mut ids = vec![];
-        if let Some(u) = e.actor_user_id {
-            ids.push(u);
-        }
-        if e.record_type == "user"
-            && let Some(id) = e.record_id.as_deref().and_then(|s| Uuid::parse_str(s).ok())
-        {
-            ids.push(id);
-        }
-        for id in ids {
-            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id)
-                && let Some(u) = state
-                    .store
-                    .user_by_id(id)
-                    .await
-                    .map_err(ServiceError::from)?
-            {
-                slot.insert(u.display_name);
+        user_ids.extend(e.actor_user_id);
+        let record_uuid = e.record_id.as_deref().and_then(|s| Uuid::parse_str(s).ok());
+        if let Some(id) = record_uuid {
+            if e.record_type == "user" {
+                user_ids.push(id);
+            } else {
+                record_ids.push((e.record_type.clone(), id));
             }
+        }
+        super::audit_view::referenced_ids(&e.changes.0, &mut user_ids, &mut record_ids);
+    }
+    let mut names = super::records::user_names(&state.store, user_ids)
+        .await
+        .map_err(ServiceError::from)?;
+    names.extend(
+        record_names(&state, &p, record_ids)
+            .await
+            .map_err(ServiceError::from)?,
+    );
+    let mut defs: std::collections::HashMap<RecordType, Vec<peyvand_store::CustomFieldRecord>> =
+        std::collections::HashMap::new();
+    for e in &entries {
+        if let Some(rt) = RecordType::parse(&e.record_type)
+            && !defs.contains_key(&rt)
+        {
+            let d = state
+                .store
+                .custom_fields(rt.as_str())
+                .await
+                .map_err(ServiceError::from)?;
+            defs.insert(rt, d);
         }
     }
     let rows = entries
@@ -821,16 +881,28 @@ pub async fn audit(
         .map(|e| {
             let record_uuid = e.record_id.as_deref().and_then(|s| Uuid::parse_str(s).ok());
             let type_label = p.t(&format!("record-type-{}", e.record_type.replace('_', "-")));
+            let named = |id: Uuid| match names.get(&id) {
+                Some(n) if !n.is_empty() => format!("{type_label}: {n}"),
+                _ => type_label.clone(),
+            };
             let (record, record_href) = match (e.record_type.as_str(), record_uuid) {
-                ("user", Some(id)) => (
-                    format!(
-                        "{type_label}: {}",
-                        names.get(&id).cloned().unwrap_or_default()
-                    ),
-                    Some(format!("/settings/users/{id}")),
-                ),
-                ("role", Some(id)) => (type_label, Some(format!("/settings/roles/{id}"))),
-                _ => (type_label, None),
+                ("user", Some(id)) => (named(id), Some(format!("/settings/users/{id}"))),
+                ("role", Some(id)) => (type_label.clone(), Some(format!("/settings/roles/{id}"))),
+                ("contact", Some(id)) => (named(id), Some(format!("/contacts/{id}"))),
+                ("company", Some(id)) => (named(id), Some(format!("/companies/{id}"))),
+                ("lead", Some(id)) => (named(id), Some(format!("/leads/{id}"))),
+                ("deal", Some(id)) => (named(id), Some(format!("/deals/{id}"))),
+                ("activity", Some(id)) => (named(id), Some(format!("/activities/{id}"))),
+                _ => (type_label.clone(), None),
+            };
+            let record_type = RecordType::parse(&e.record_type);
+            let naming = super::audit_view::Naming {
+                record_type,
+                defs: record_type
+                    .and_then(|rt| defs.get(&rt))
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]),
+                names: &names,
             };
             AuditRow {
                 when: p.datetime(e.at),
@@ -841,7 +913,7 @@ pub async fn audit(
                 action: super::home::describe_action(&p, &e.action, &e.record_type),
                 record,
                 record_href,
-                changes: super::audit_view::change_lines(&p, &e.changes.0),
+                changes: super::audit_view::change_lines(&p, &e.changes.0, &naming),
                 via: super::audit_view::via_label(&p, &e.via),
             }
         })
