@@ -137,6 +137,8 @@ pub const KNOWN_ERROR_CODES: &[&str] = &[
     "activity.bad_outcome",
     "activity.outcome_calls_only",
     "link.not_found",
+    "activity.related_none",
+    "activity.related_many",
     "datetime.invalid",
     "time.bad_format",
     "search.unsupported",

@@ -887,3 +887,196 @@ async fn browser_logs_a_call_with_a_jalali_date() {
     assert_eq!(dir.as_deref(), Some("rtl"));
     c.close().await.unwrap();
 }
+
+/// Posts the new-activity form; returns the status, the page (on errors) and where it went.
+async fn post_activity(
+    app: &TestApp,
+    c: &reqwest::Client,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String, String) {
+    let csrf = app.csrf(c, "/activities/new").await;
+    let mut form: Vec<(&str, &str)> = vec![("_csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let res = c.post(app.url(path)).form(&form).send().await.unwrap();
+    let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, res.text().await.unwrap(), location)
+}
+
+/// A task created from the activities page (not from a record) is linked by typing a name,
+/// phone or email in "related to": one match links it, several offer a choice, none is refused
+/// by name and creates nothing, and records the user may not see are never offered. Editing
+/// can remove the link.
+async fn related_to_is_typed_and_picked(app: TestApp) {
+    let (_, key) = app.user_in("boss@example.com", "admin", "en").await;
+    let (_, sales_key) = app.user_in("sara@example.com", "sales", "en").await;
+    let api = app.api(&key);
+    let mine = app.api(&sales_key);
+    let (_, zarin) = mine
+        .send(
+            Method::POST,
+            "/contacts",
+            json!({"first_name": "Goli", "last_name": "Zarin",
+            "phones": [{"number": "0912 555 1234"}]}),
+        )
+        .await;
+    let (_, rezaei_a) = mine
+        .send(
+            Method::POST,
+            "/contacts",
+            json!({"first_name": "Ali", "last_name": "Rezaei"}),
+        )
+        .await;
+    let (_, rezaei_b) = mine
+        .send(
+            Method::POST,
+            "/companies",
+            json!({"name": "Rezaei Trading"}),
+        )
+        .await;
+    // The administrator's contact is not the sales user's to see.
+    let (status, _) = api
+        .send(
+            Method::POST,
+            "/contacts",
+            json!({"first_name": "Hidden", "last_name": "Hamidi"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let c = app.login("sara@example.com", ADMIN_PASSWORD).await;
+    let form = c
+        .get(app.url("/activities/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(form.contains("name=\"related\""), "{form}");
+
+    // One match (typed as a phone in another spelling) links it.
+    let (status, _, location) = post_activity(
+        &app,
+        &c,
+        "/activities",
+        &[
+            ("kind", "call"),
+            ("subject", "Follow up"),
+            ("related", "۰۹۱۲۵۵۵۱۲۳۴"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, list) = mine
+        .get(&format!(
+            "/activities?filter[contact_id][eq]={}",
+            zarin["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        list["data"].as_array().map(Vec::len),
+        Some(1),
+        "{list} {location}"
+    );
+
+    // Several matches: nothing is saved, the choices are offered, the pick links it.
+    let before = mine.get("/activities").await.1["data"]
+        .as_array()
+        .unwrap()
+        .len();
+    let (status, page, _) = post_activity(
+        &app,
+        &c,
+        "/activities",
+        &[
+            ("kind", "task"),
+            ("subject", "Send offer"),
+            ("related", "Rezaei"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Several records match"), "{page}");
+    let company_choice = format!("company:{}", rezaei_b["id"].as_str().unwrap());
+    assert!(page.contains(&company_choice), "{page}");
+    assert!(page.contains(&format!("contact:{}", rezaei_a["id"].as_str().unwrap())));
+    assert!(
+        page.contains("value=\"Send offer\""),
+        "what was typed is kept"
+    );
+    assert_eq!(
+        mine.get("/activities").await.1["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        before
+    );
+    let (status, _, _) = post_activity(
+        &app,
+        &c,
+        "/activities",
+        &[
+            ("kind", "task"),
+            ("subject", "Send offer"),
+            ("related", "Rezaei"),
+            ("related_pick", &company_choice),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, list) = mine
+        .get(&format!(
+            "/activities?filter[company_id][eq]={}",
+            rezaei_b["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(list["data"].as_array().map(Vec::len), Some(1), "{list}");
+    let task_id = list["data"][0]["id"].as_str().unwrap().to_owned();
+
+    // Nothing visible matches (the administrator's contact included): refused by name.
+    for typed in ["Nobody Atall", "Hamidi"] {
+        let (status, page, _) = post_activity(
+            &app,
+            &c,
+            "/activities",
+            &[("kind", "task"), ("subject", "Ghost"), ("related", typed)],
+        )
+        .await;
+        assert_eq!(status, 422, "{typed}");
+        assert!(page.contains("id=\"related-error\""), "{page}");
+        assert!(page.contains("Nothing you can see matches"));
+    }
+
+    // Editing shows the link by name and can remove it.
+    let show = c
+        .get(app.url(&format!("/activities/{task_id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(show.contains("id=\"linked-records\""), "{show}");
+    assert!(show.contains("Rezaei Trading"));
+    let (status, _, _) = post_activity(
+        &app,
+        &c,
+        &format!("/activities/{task_id}"),
+        &[
+            ("kind", "task"),
+            ("subject", "Send offer"),
+            ("owner_id", ""),
+            ("unlink", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, task) = mine.get(&format!("/activities/{task_id}")).await;
+    assert_eq!(task["company_id"], Value::Null, "{task}");
+}
+both!(related_to, related_to_is_typed_and_picked);

@@ -11,12 +11,12 @@ use peyvand_domain::calendar::{self, DateStyle};
 use peyvand_domain::money::{Currency, Money, format_money};
 use peyvand_domain::sales::FieldType;
 use peyvand_domain::sales::{ACTIVITY_KINDS, CALL_OUTCOMES};
-use peyvand_domain::schedule;
+use peyvand_domain::{schedule, text};
 use peyvand_services::sales::activities::{self, ActivityInput, Locale};
 use peyvand_services::sales::common::ListRequest;
-use peyvand_services::sales::my_day;
 use peyvand_services::sales::referrals::{self, ReferralInput};
-use peyvand_services::{ServiceError, accounts};
+use peyvand_services::sales::{my_day, search};
+use peyvand_services::{FieldError, ServiceError, accounts};
 use peyvand_store::{ActivityRecord, CustomFieldRecord, ReferralRecord};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -493,6 +493,15 @@ pub struct ActivityForm {
     pub lead_id: String,
     #[serde(default)]
     pub deal_id: String,
+    /// What the user typed in "related to" (a name, phone or email), read when no link is set.
+    #[serde(default)]
+    pub related: String,
+    /// `contact:<id>` (or company, lead, deal): the record picked when several matched.
+    #[serde(default)]
+    pub related_pick: String,
+    /// Remove the links the form carries.
+    #[serde(default)]
+    pub unlink: Option<String>,
 }
 
 impl ActivityForm {
@@ -514,7 +523,33 @@ impl ActivityForm {
             company_id: g("company_id"),
             lead_id: g("lead_id"),
             deal_id: g("deal_id"),
+            related: g("related"),
+            related_pick: g("related_pick"),
+            unlink: f.get("unlink"),
         }
+    }
+
+    fn has_link(&self) -> bool {
+        [
+            &self.contact_id,
+            &self.company_id,
+            &self.lead_id,
+            &self.deal_id,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty())
+    }
+
+    fn set_link(&mut self, record_type: &str, id: Uuid) -> bool {
+        let slot = match record_type {
+            "contact" => &mut self.contact_id,
+            "company" => &mut self.company_id,
+            "lead" => &mut self.lead_id,
+            "deal" => &mut self.deal_id,
+            _ => return false,
+        };
+        *slot = id.to_string();
+        true
     }
 
     /// The service input, or the fields whose ids do not parse.
@@ -581,6 +616,133 @@ impl ActivityForm {
     }
 }
 
+/// Most records offered when a typed "related to" matches several.
+const RELATED_CHOICES: i64 = 8;
+
+/// Reads the "related to" box into the form's links: the record picked from a list, or the one
+/// record the user may see that matches what they typed (a name typed in full wins over
+/// partial matches). Returns the problem to show, with the records to pick from when several
+/// match.
+async fn apply_related(
+    state: &AppState,
+    me: &Authed,
+    p: &Page,
+    f: &mut ActivityForm,
+) -> Result<Option<(FieldError, Vec<Choice>)>, PageError> {
+    if f.unlink.is_some() {
+        f.contact_id.clear();
+        f.company_id.clear();
+        f.lead_id.clear();
+        f.deal_id.clear();
+    }
+    if f.has_link() {
+        return Ok(None);
+    }
+    let pick = f.related_pick.clone();
+    if let Some((kind, id)) = pick.split_once(':')
+        && let Ok(id) = Uuid::parse_str(id.trim())
+        && f.set_link(kind, id)
+    {
+        return Ok(None);
+    }
+    let typed = f.related.trim();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    let hits = search::global(&state.store, &me.actor, typed, RELATED_CHOICES).await?;
+    let wanted = text::normalize_for_search(typed);
+    let exact: Vec<_> = hits
+        .iter()
+        .filter(|h| text::normalize_for_search(&h.title) == wanted)
+        .collect();
+    let chosen = match (hits.len(), exact.len()) {
+        (1, _) => hits.first(),
+        (_, 1) => exact.first().copied(),
+        _ => None,
+    };
+    if let Some(h) = chosen {
+        f.set_link(h.record_type, h.id);
+        return Ok(None);
+    }
+    if hits.is_empty() {
+        return Ok(Some((
+            FieldError::new("related", "activity.related_none"),
+            vec![],
+        )));
+    }
+    let choices = hits
+        .iter()
+        .map(|h| Choice {
+            value: format!("{}:{}", h.record_type, h.id),
+            label: if h.detail.is_empty() {
+                format!(
+                    "{}: {}",
+                    p.t(&format!("activity-link-{}", h.record_type)),
+                    h.title
+                )
+            } else {
+                format!(
+                    "{}: {} — {}",
+                    p.t(&format!("activity-link-{}", h.record_type)),
+                    h.title,
+                    h.detail
+                )
+            },
+        })
+        .collect();
+    Ok(Some((
+        FieldError::new("related", "activity.related_many"),
+        choices,
+    )))
+}
+
+/// The records a form's links point at, by name: (what, name, link).
+async fn linked_records(
+    state: &AppState,
+    p: &Page,
+    ids: [Option<Uuid>; 4],
+) -> Result<Vec<(String, String, String)>, PageError> {
+    let [contact, company, lead, deal] = ids;
+    let mut links = vec![];
+    if let Some(id) = contact
+        && let Some(c) = state.store.contact(id).await?
+    {
+        links.push((
+            p.t("activity-link-contact"),
+            c.full_name(),
+            format!("/contacts/{id}"),
+        ));
+    }
+    if let Some(id) = company
+        && let Some(c) = state.store.company(id).await?
+    {
+        links.push((
+            p.t("activity-link-company"),
+            c.name,
+            format!("/companies/{id}"),
+        ));
+    }
+    if let Some(id) = lead
+        && let Some(l) = state.store.lead(id).await?
+    {
+        links.push((
+            p.t("activity-link-lead"),
+            l.display_name(),
+            format!("/leads/{id}"),
+        ));
+    }
+    if let Some(id) = deal
+        && let Some(d) = state.store.deal(id).await?
+    {
+        links.push((p.t("activity-link-deal"), d.title, format!("/deals/{id}")));
+    }
+    Ok(links)
+}
+
+fn form_ids(f: &ActivityForm) -> [Option<Uuid>; 4] {
+    [&f.contact_id, &f.company_id, &f.lead_id, &f.deal_id].map(|v| Uuid::parse_str(v.trim()).ok())
+}
+
 #[derive(Template)]
 #[template(path = "activity_new.html")]
 struct NewPage {
@@ -590,6 +752,10 @@ struct NewPage {
     kinds: Vec<Choice>,
     outcomes: Vec<Choice>,
     assignees: Vec<Choice>,
+    /// The records the form links to: (what, name, link).
+    form_links: Vec<(String, String, String)>,
+    /// Records to pick from when what was typed in "related to" matched several.
+    candidates: Vec<Choice>,
     errs: Errs,
     date_hint: String,
 }
@@ -612,6 +778,7 @@ async fn new_page(
     form: ActivityForm,
     typed: Option<&Pairs>,
     errs: Errs,
+    candidates: Vec<Choice>,
 ) -> PageResult {
     me.actor
         .require(RecordType::Activity, Action::Create)
@@ -619,6 +786,8 @@ async fn new_page(
     let defs = state.store.custom_fields("activity").await?;
     let custom = records::widgets(&p, &defs, &Map::new(), typed, &errs);
     html(NewPage {
+        form_links: linked_records(state, &p, form_ids(&form)).await?,
+        candidates,
         custom,
         kinds: kind_choices(&p),
         outcomes: outcome_choices(&p),
@@ -663,7 +832,7 @@ pub async fn new_form(
         deal_id: q.deal_id,
         ..Default::default()
     };
-    new_page(&state, &me, p, form, None, Errs::default()).await
+    new_page(&state, &me, p, form, None, Errs::default(), vec![]).await
 }
 
 /// The custom values of a submitted form (`None` when activities have no custom fields).
@@ -678,19 +847,25 @@ pub async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
     let pairs = Pairs(pairs);
-    let f = ActivityForm::from_pairs(&pairs);
+    let mut f = ActivityForm::from_pairs(&pairs);
     let defs = state.store.custom_fields("activity").await?;
-    let result = match f.input(true, custom_of(&pairs, &defs)) {
-        Ok(input) => {
-            activities::create(&state.store, &me.ctx(), &me.actor, &input, locale(&p)).await
-        }
-        Err(e) => Err(e),
+    let (result, candidates) = match apply_related(&state, &me, &p, &mut f).await? {
+        Some((problem, candidates)) => (Err(ServiceError::Validation(vec![problem])), candidates),
+        None => (
+            match f.input(true, custom_of(&pairs, &defs)) {
+                Ok(input) => {
+                    activities::create(&state.store, &me.ctx(), &me.actor, &input, locale(&p)).await
+                }
+                Err(e) => Err(e),
+            },
+            vec![],
+        ),
     };
     match result {
         Ok(a) => Ok(Redirect::to(&format!("/activities/{}?saved=1", a.id)).into_response()),
         Err(e) => {
             let errs = form_errors(&p.tr, e)?;
-            unprocessable(new_page(&state, &me, p, f, Some(&pairs), errs).await?)
+            unprocessable(new_page(&state, &me, p, f, Some(&pairs), errs, candidates).await?)
         }
     }
 }
@@ -731,6 +906,8 @@ struct ShowPage {
     refer_errs: Errs,
     saved: bool,
     date_hint: String,
+    form_links: Vec<(String, String, String)>,
+    candidates: Vec<Choice>,
 }
 
 fn form_of(p: &Page, a: &ActivityRecord) -> ActivityForm {
@@ -770,6 +947,7 @@ fn form_of(p: &Page, a: &ActivityRecord) -> ActivityForm {
         company_id: id(a.company_id),
         lead_id: id(a.lead_id),
         deal_id: id(a.deal_id),
+        ..Default::default()
     }
 }
 
@@ -794,6 +972,7 @@ struct ShowState {
     errs: Errs,
     refer_errs: Errs,
     saved: bool,
+    candidates: Vec<Choice>,
 }
 
 async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, st: ShowState) -> PageResult {
@@ -812,39 +991,12 @@ async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, st: ShowSta
         .require_record(RecordType::Activity, Action::Delete, Some(a.owner_id))
         .is_ok();
     // The linked records by name, as links (ids mean nothing to people).
-    let mut links: Vec<(String, String, String)> = vec![];
-    if let Some(id) = a.contact_id
-        && let Some(c) = state.store.contact(id).await?
-    {
-        links.push((
-            p.t("activity-link-contact"),
-            c.full_name(),
-            format!("/contacts/{id}"),
-        ));
-    }
-    if let Some(id) = a.company_id
-        && let Some(c) = state.store.company(id).await?
-    {
-        links.push((
-            p.t("activity-link-company"),
-            c.name,
-            format!("/companies/{id}"),
-        ));
-    }
-    if let Some(id) = a.lead_id
-        && let Some(l) = state.store.lead(id).await?
-    {
-        links.push((
-            p.t("activity-link-lead"),
-            l.display_name(),
-            format!("/leads/{id}"),
-        ));
-    }
-    if let Some(id) = a.deal_id
-        && let Some(d) = state.store.deal(id).await?
-    {
-        links.push((p.t("activity-link-deal"), d.title, format!("/deals/{id}")));
-    }
+    let links = linked_records(
+        state,
+        &p,
+        [a.contact_id, a.company_id, a.lead_id, a.deal_id],
+    )
+    .await?;
     let teams = if me.actor.can(RecordType::Team, Action::Read) {
         accounts::list_teams(&state.store, &me.actor)
             .await?
@@ -877,9 +1029,14 @@ async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, st: ShowSta
             (at, _) => p.opt_datetime(at),
         },
         done_at: p.opt_datetime(a.done_at),
-        links,
         can_update,
         can_delete,
+        form_links: match &st.form {
+            Some(f) => linked_records(state, &p, form_ids(f)).await?,
+            None => links.clone(),
+        },
+        links,
+        candidates: st.candidates,
         form: st.form.unwrap_or_else(|| form_of(&p, &a)),
         custom_lines,
         custom,
@@ -916,6 +1073,7 @@ pub async fn show(
         errs: Errs::default(),
         refer_errs: Errs::default(),
         saved: f.saved.is_some(),
+        candidates: vec![],
     };
     show_page(&state, &me, p, parse_id(&id)?, st).await
 }
@@ -929,13 +1087,20 @@ pub async fn update(
 ) -> PageResult {
     let id = parse_id(&id)?;
     let pairs = Pairs(pairs);
-    let f = ActivityForm::from_pairs(&pairs);
+    let mut f = ActivityForm::from_pairs(&pairs);
     let defs = state.store.custom_fields("activity").await?;
-    let result = match f.input(false, custom_of(&pairs, &defs)) {
-        Ok(input) => {
-            activities::update(&state.store, &me.ctx(), &me.actor, id, &input, locale(&p)).await
-        }
-        Err(e) => Err(e),
+    let (result, candidates) = match apply_related(&state, &me, &p, &mut f).await? {
+        Some((problem, candidates)) => (Err(ServiceError::Validation(vec![problem])), candidates),
+        None => (
+            match f.input(false, custom_of(&pairs, &defs)) {
+                Ok(input) => {
+                    activities::update(&state.store, &me.ctx(), &me.actor, id, &input, locale(&p))
+                        .await
+                }
+                Err(e) => Err(e),
+            },
+            vec![],
+        ),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/activities/{id}?saved=1")).into_response()),
@@ -947,6 +1112,7 @@ pub async fn update(
                 errs,
                 refer_errs: Errs::default(),
                 saved: false,
+                candidates,
             };
             unprocessable(show_page(&state, &me, p, id, st).await?)
         }
@@ -1051,6 +1217,7 @@ pub async fn refer(
                 errs: Errs::default(),
                 refer_errs,
                 saved: false,
+                candidates: vec![],
             };
             unprocessable(show_page(&state, &me, p, id, st).await?)
         }
