@@ -192,6 +192,28 @@ impl UserPrefs {
     pub fn apply_digits(&self, s: &str) -> String {
         self.digits.apply(s)
     }
+
+    /// The preferences after the user switched to `lang`: a calendar or digit style that was
+    /// simply the old language's default follows the new language (a Persian reader who moves
+    /// to English gets Latin digits and Gregorian dates); one the user chose on purpose — it
+    /// differs from the old language's default — is kept.
+    pub fn switched_to(&self, lang: Language) -> UserPrefs {
+        let old = self.language;
+        UserPrefs {
+            language: lang,
+            calendar: if self.calendar == old.default_calendar() {
+                lang.default_calendar()
+            } else {
+                self.calendar
+            },
+            digits: if self.digits == old.default_digits() {
+                lang.default_digits()
+            } else {
+                self.digits
+            },
+            time_zone: self.time_zone,
+        }
+    }
 }
 
 /// Parses an IANA time zone name such as `Asia/Tehran` (surrounding spaces
@@ -297,5 +319,28 @@ mod tests {
         let err = parse_time_zone("Mars/Olympus").unwrap_err();
         assert_eq!(err.code(), "prefs.unknown_time_zone");
         assert!(parse_time_zone("").is_err());
+    }
+
+    #[test]
+    fn switching_language_moves_default_digits_and_calendar_but_keeps_chosen_ones() {
+        let fa = UserPrefs::for_language(Language::Fa);
+        let en = fa.switched_to(Language::En);
+        assert_eq!(en.digits, DigitStyle::Latin);
+        assert_eq!(en.calendar, CalendarKind::Gregorian);
+        assert_eq!(en.switched_to(Language::Fa), fa, "and back again");
+        // A Persian reader who chose Latin digits keeps them, and the Jalali calendar they
+        // chose in English stays too.
+        let chosen = UserPrefs {
+            digits: DigitStyle::Latin,
+            ..fa
+        };
+        assert_eq!(chosen.switched_to(Language::En).digits, DigitStyle::Latin);
+        let jalali_en = UserPrefs {
+            calendar: CalendarKind::Jalali,
+            ..UserPrefs::for_language(Language::En)
+        };
+        let back = jalali_en.switched_to(Language::Fa);
+        assert_eq!(back.calendar, CalendarKind::Jalali);
+        assert_eq!(back.digits, DigitStyle::Persian);
     }
 }

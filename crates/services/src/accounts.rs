@@ -415,12 +415,6 @@ pub async fn update_profile(
     if let Some(n) = &changes.display_name {
         after.display_name = check_name(&mut p, "display_name", n);
     }
-    if let Some(l) = &changes.language {
-        match l.parse::<Language>() {
-            Ok(l) => after.language = l.as_str().to_owned(),
-            Err(_) => p.add("language", "language.invalid"),
-        }
-    }
     if let Some(c) = &changes.calendar {
         match c.parse::<CalendarKind>() {
             Ok(c) => after.calendar = c.as_str().to_owned(),
@@ -437,6 +431,25 @@ pub async fn update_profile(
         match d.parse::<DigitStyle>() {
             Ok(d) => after.digits = d.as_str().to_owned(),
             Err(_) => p.add("digits", "digits.invalid"),
+        }
+    }
+    if let Some(l) = &changes.language {
+        match l.parse::<Language>() {
+            Ok(l) => {
+                if l.as_str() != before.language {
+                    // The profile form sends every preference; a calendar or digit style left as
+                    // it was follows the new language when it was only the old one's default.
+                    let moved = prefs_of(&before).switched_to(l);
+                    if after.calendar == before.calendar {
+                        after.calendar = moved.calendar.as_str().to_owned();
+                    }
+                    if after.digits == before.digits {
+                        after.digits = moved.digits.as_str().to_owned();
+                    }
+                }
+                after.language = l.as_str().to_owned();
+            }
+            Err(_) => p.add("language", "language.invalid"),
         }
     }
     p.finish()?;

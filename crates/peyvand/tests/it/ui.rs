@@ -361,6 +361,37 @@ async fn preferences_switch_language_direction_and_calendar(app: TestApp) {
     assert_eq!(user.language, "fa");
     assert_eq!(user.time_zone, "Asia/Tehran");
 
+    // Only the language changed (the form still sends the Persian defaults): digits and calendar
+    // follow English, and back again.
+    for (language, calendar, digits, want_calendar, want_digits) in [
+        ("en", "jalali", "persian", "gregorian", "latin"),
+        ("fa", "gregorian", "latin", "jalali", "persian"),
+    ] {
+        let res = admin
+            .post(app.url("/profile"))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("display_name", "مدیر"),
+                ("language", language),
+                ("calendar", calendar),
+                ("time_zone", "Asia/Tehran"),
+                ("digits", digits),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let user = app.store.user_by_email(ADMIN_EMAIL).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                user.language.as_str(),
+                user.calendar.as_str(),
+                user.digits.as_str()
+            ),
+            (language, want_calendar, want_digits)
+        );
+    }
+
     let res = admin
         .post(app.url("/profile"))
         .form(&[
