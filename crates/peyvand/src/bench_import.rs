@@ -130,6 +130,7 @@ async fn measure_import(
             calendar: CalendarKind::Jalali,
             enqueue: false,
             draft: false,
+            owner_id: None,
         },
     )
     .await

@@ -124,6 +124,9 @@ pub struct ImportArgs {
     /// The importing user (default: the first administrator).
     #[arg(long = "as", value_name = "EMAIL")]
     pub as_user: Option<String>,
+    /// Who the created records belong to (default: the importing user).
+    #[arg(long, value_name = "EMAIL")]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -786,6 +789,16 @@ async fn run_import(location: &DbLocation, args: ImportArgs) -> anyhow::Result<(
             .await
             .context("cannot read the user's role")?;
         let prefs = accounts::prefs_of(&user);
+        let owner_id = match args.owner.as_deref() {
+            Some(email) => Some(
+                store
+                    .user_by_email(&email.trim().to_lowercase())
+                    .await?
+                    .with_context(|| format!("--owner: no user has the email {email}"))?
+                    .id,
+            ),
+            None => None,
+        };
         let file_name = args
             .file
             .file_name()
@@ -807,6 +820,7 @@ async fn run_import(location: &DbLocation, args: ImportArgs) -> anyhow::Result<(
                 calendar: prefs.calendar,
                 enqueue: false,
                 draft: false,
+                owner_id,
             },
         )
         .await

@@ -695,6 +695,53 @@ fn import_export(target: &Target, dir: &Path) {
     );
     fails_with(&out, 2, "mapping.Mobile: import.unknown_field");
 
+    // --owner gives the created records to someone else; an unknown email is named.
+    ok(create_user(target, "sales@example.com", "sales"));
+    let leads = dir.join("leads.csv");
+    std::fs::write(
+        &leads,
+        "Family,Mobile
+کاظمی,09351112233
+",
+    )
+    .unwrap();
+    let out = run(
+        target,
+        &[
+            "import",
+            "contacts",
+            leads.to_str().unwrap(),
+            "--owner",
+            "nobody@example.com",
+        ],
+    );
+    fails_with(&out, 1, "--owner: no user has the email nobody@example.com");
+    let out = ok(run(
+        target,
+        &[
+            "import",
+            "contacts",
+            leads.to_str().unwrap(),
+            "--owner",
+            "Sales@Example.com",
+        ],
+    ));
+    assert_eq!(stdout(&out), "imported 1, updated 0, skipped 0, failed 0\n");
+    let theirs = dir.join("theirs.csv");
+    ok(run(
+        target,
+        &[
+            "export",
+            "contacts",
+            "--to",
+            theirs.to_str().unwrap(),
+            "--as",
+            "sales@example.com",
+        ],
+    ));
+    let text = std::fs::read_to_string(&theirs).unwrap();
+    assert!(text.contains("کاظمی") && !text.contains("رضایی"), "{text}");
+
     let to = dir.join("contacts.csv");
     ok(run(
         target,

@@ -28,10 +28,21 @@ pub struct ImportRecord {
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// Who the created records belong to; None: `created_by`.
+    pub owner_id: Option<Uuid>,
 }
 
 const IMPORT_COLS: &str = "id, record_type, file_name, mapping, duplicate_mode, calendar, status, \
-    total_rows, processed_rows, imported, updated, skipped, failed, error, created_by, created_at, finished_at";
+    total_rows, processed_rows, imported, updated, skipped, failed, error, created_by, created_at, finished_at, owner_id";
+
+/// What confirming a draft import sets.
+pub struct ImportPlan {
+    pub id: Uuid,
+    pub mapping: Value,
+    pub duplicate_mode: String,
+    pub status: String,
+    pub owner_id: Option<Uuid>,
+}
 
 /// One problem of one row of an import.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -128,8 +139,8 @@ impl Store {
     ) -> StoreResult<()> {
         tx.execute(
             "INSERT INTO imports (id, record_type, file_name, mapping, duplicate_mode, calendar, status, \
-             total_rows, processed_rows, imported, updated, skipped, failed, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, 0, 0, 0, $9, $10)",
+             total_rows, processed_rows, imported, updated, skipped, failed, created_by, created_at, owner_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, 0, 0, 0, $9, $10, $11)",
             args![
                 r.id,
                 r.record_type.clone(),
@@ -140,7 +151,8 @@ impl Store {
                 r.status.clone(),
                 r.total_rows,
                 r.created_by,
-                r.created_at
+                r.created_at,
+                r.owner_id
             ],
         )
         .await?;
@@ -152,18 +164,18 @@ impl Store {
         Ok(())
     }
 
-    /// Sets the mapping and duplicate mode of a draft and queues it.
-    pub async fn plan_import(
-        &self,
-        tx: &mut Tx,
-        id: Uuid,
-        mapping: Value,
-        duplicate_mode: &str,
-        status: &str,
-    ) -> StoreResult<u64> {
+    /// Sets the mapping, duplicate mode and owner of a draft and queues it.
+    pub async fn plan_import(&self, tx: &mut Tx, plan: &ImportPlan) -> StoreResult<u64> {
         tx.execute(
-            "UPDATE imports SET mapping = $2, duplicate_mode = $3, status = $4 WHERE id = $1 AND status = 'draft'",
-            args![id, mapping, duplicate_mode, status],
+            "UPDATE imports SET mapping = $2, duplicate_mode = $3, status = $4, owner_id = $5 \
+             WHERE id = $1 AND status = 'draft'",
+            args![
+                plan.id,
+                plan.mapping.clone(),
+                plan.duplicate_mode.clone(),
+                plan.status.clone(),
+                plan.owner_id
+            ],
         )
         .await
     }

@@ -248,6 +248,7 @@ async fn import_now(
             calendar: CalendarKind::Jalali,
             enqueue: true,
             draft: false,
+            owner_id: None,
         },
     )
     .await?;
@@ -808,3 +809,113 @@ async fn ui_flow(app: TestApp) {
     assert!(csv.contains("علی") && !csv.contains("سارا"), "{csv}");
 }
 both!(ui_flow, ui_flow);
+
+/// A manager imports a list straight into a salesperson's hands: the created contacts and the
+/// companies made for them belong to the chosen owner. The owner is checked as forms check one:
+/// a sales user may not give records to a colleague outside their scope, an unknown id is
+/// refused by name, and nothing is stored. The UI's mapping page offers the owner too.
+async fn imports_for_an_owner(app: TestApp) {
+    let (_, key) = app.user_with_key("root@example.com", "admin").await;
+    let (s1_id, s1) = app.user_with_key("s1@example.com", "sales").await;
+    let (s2_id, s2) = app.user_with_key("s2@example.com", "sales").await;
+    let with_owner = |owner: &str| {
+        upload(PEOPLE.as_bytes().to_vec(), "people.csv", "contacts", None)
+            .text("owner_id", owner.to_owned())
+    };
+    let (status, import) = post_import(&app, &key, with_owner(&s1_id.to_string())).await;
+    assert_eq!(status, 202, "{import}");
+    assert_eq!(import["owner_id"], s1_id.to_string());
+    assert_eq!(jobs::run_pending(&app.store).await.unwrap(), 1);
+    let (_, done) = app
+        .api(&key)
+        .get(&format!("/imports/{}", import["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(done["status"], "done", "{done}");
+    let imported = done["imported"].as_i64().unwrap();
+    assert!(imported >= 2, "{done}");
+    let (_, theirs) = app.api(&s1).get("/contacts?limit=50").await;
+    assert_eq!(theirs["data"].as_array().unwrap().len() as i64, imported);
+    let (_, companies) = app.api(&s1).get("/companies").await;
+    assert_eq!(companies["data"][0]["name"], "پیوند", "{companies}");
+
+    // A sales user may not give an import to a colleague, and bad ids are named.
+    for (owner, code) in [
+        (s2_id.to_string(), "owner.not_allowed"),
+        ("not-a-user".to_owned(), "owner.not_found"),
+        (Uuid::now_v7().to_string(), "owner.not_allowed"),
+    ] {
+        let (status, err) = post_import(&app, &s1, with_owner(&owner)).await;
+        assert_eq!(status, 422, "{err}");
+        assert_eq!(err["error"]["fields"][0]["field"], "owner_id", "{err}");
+        assert_eq!(err["error"]["fields"][0]["code"], code, "{err}");
+    }
+    let (_, list) = app.api(&s1).get("/imports").await;
+    assert_eq!(list["data"].as_array().map(Vec::len), Some(0), "{list}");
+    let (_, nothing) = app.api(&s2).get("/contacts").await;
+    assert_eq!(nothing["data"].as_array().map(Vec::len), Some(0));
+
+    // The mapping page offers the owner; choosing one runs the import for them.
+    let c = app.login("root@example.com", ADMIN_PASSWORD).await;
+    let csrf = app.csrf(&c, "/imports/new").await;
+    let res = c
+        .post(app.url(&format!("/imports/new?_csrf={csrf}")))
+        .multipart(
+            Form::new().text("record_type", "contact").part(
+                "file",
+                Part::bytes(
+                    PEOPLE
+                        .replace("۰۹۱۲", "۰۹۳۵")
+                        .replace("0912", "0935")
+                        .into_bytes(),
+                )
+                .file_name("again.csv"),
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let map_path = res.headers()["location"].to_str().unwrap().to_owned();
+    let page = c
+        .get(app.url(&map_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("name=\"owner_id\""), "{page}");
+    assert!(
+        page.contains(&format!("<option value=\"{s2_id}\" >")),
+        "{page}"
+    );
+    let res = c
+        .post(app.url(&map_path))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("m0", "first_name"),
+            ("m1", "last_name"),
+            ("m2", "phones"),
+            ("m6", "company"),
+            ("duplicate_mode", "skip"),
+            ("owner_id", &s2_id.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let show_path = res.headers()["location"].to_str().unwrap().to_owned();
+    jobs::run_pending(&app.store).await.unwrap();
+    let show = c
+        .get(app.url(&show_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(show.contains("id=\"import-owner\""), "{show}");
+    let (_, theirs) = app.api(&s2).get("/contacts").await;
+    assert!(!theirs["data"].as_array().unwrap().is_empty(), "{theirs}");
+}
+both!(imports_for_an_owner, imports_for_an_owner);

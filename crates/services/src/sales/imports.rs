@@ -18,8 +18,8 @@ use peyvand_domain::import::{self, CustomLabel, Sheet};
 use peyvand_domain::sales::{EmailEntry, FieldDef, PhoneEntry};
 use peyvand_domain::text;
 use peyvand_store::{
-    CompanyRecord, ContactRecord, DealRecord, ImportCounts, ImportFailure, ImportRecord, Json,
-    LeadRecord, Store,
+    CompanyRecord, ContactRecord, DealRecord, ImportCounts, ImportFailure, ImportPlan,
+    ImportRecord, Json, LeadRecord, Store,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -380,6 +380,9 @@ struct Runner<'a> {
     /// Identifiers of the records this import creates, so a later row (in any batch, even one
     /// prepared before the earlier batch is committed) is known as a repeat.
     created: HashMap<(&'static str, String), Uuid>,
+    /// Who the new records (and the companies made for contacts) belong to; None: the actor.
+    /// Checked once when the import starts and again when it runs.
+    owner: Option<Uuid>,
 }
 
 impl<'a> Runner<'a> {
@@ -406,6 +409,7 @@ impl<'a> Runner<'a> {
             company_names: HashMap::new(),
             new_companies: vec![],
             created: HashMap::new(),
+            owner: None,
         })
     }
 
@@ -440,6 +444,8 @@ impl<'a> Runner<'a> {
                     }
                     other => other,
                 })?;
+                let mut c = c;
+                c.owner_id = self.owner.unwrap_or(c.owner_id);
                 let hit = (c.id, c.name.clone());
                 self.new_companies.push(c);
                 hit
@@ -474,18 +480,24 @@ impl<'a> Runner<'a> {
                         (Err(e), _) => Err(e),
                     };
                 }
-                Prepared::Contact(c?, input)
+                let mut c = c?;
+                c.owner_id = self.owner.unwrap_or(c.owner_id);
+                Prepared::Contact(c, input)
             }
-            RowInput::Company(input) => Prepared::Company(
-                companies::prepare_new_with(store, actor, &input, cal, &self.defs).await?,
-                input,
-            ),
-            RowInput::Lead(input) => Prepared::Lead(
-                leads::prepare_new_with(store, actor, &input, cal, &self.defs).await?,
-                input,
-            ),
+            RowInput::Company(input) => {
+                let mut c =
+                    companies::prepare_new_with(store, actor, &input, cal, &self.defs).await?;
+                c.owner_id = self.owner.unwrap_or(c.owner_id);
+                Prepared::Company(c, input)
+            }
+            RowInput::Lead(input) => {
+                let mut l = leads::prepare_new_with(store, actor, &input, cal, &self.defs).await?;
+                l.owner_id = self.owner.unwrap_or(l.owner_id);
+                Prepared::Lead(l, input)
+            }
             RowInput::Deal(input) => {
-                let (d, search) = deals::prepare_new(store, actor, &input, cal).await?;
+                let (mut d, search) = deals::prepare_new(store, actor, &input, cal).await?;
+                d.owner_id = self.owner.unwrap_or(d.owner_id);
                 Prepared::Deal(d, search)
             }
         })
@@ -848,6 +860,25 @@ pub struct NewImport<'a> {
     pub enqueue: bool,
     /// Keep it as a draft whose mapping the user confirms later (the web's mapping page).
     pub draft: bool,
+    /// Who the created records belong to; None: the importer.
+    pub owner_id: Option<Uuid>,
+}
+
+/// The owner an import gives its new records, checked as a form checks one: someone the
+/// importer may give records of this type to, and active. None stands for the importer.
+async fn checked_owner(
+    store: &Store,
+    actor: &Actor,
+    rt: RecordType,
+    owner: Option<Uuid>,
+) -> ServiceResult<Option<Uuid>> {
+    let Some(owner) = owner.filter(|o| *o != actor.user_id) else {
+        return Ok(None);
+    };
+    let mut p = crate::error::Problems::default();
+    common::check_owner(store, actor, rt, Action::Create, owner, &mut p).await?;
+    p.finish()?;
+    Ok(Some(owner))
 }
 
 /// Checks an import and stores it (and its job) in one transaction; nothing runs yet.
@@ -877,6 +908,7 @@ pub async fn start_import(
         resolve_mapping(req.record_type, &sheet.headers, &mapping, &defs)
             .map_err(ServiceError::Validation)?;
     }
+    let owner_id = checked_owner(store, actor, req.record_type, req.owner_id).await?;
     let now = Utc::now();
     let import = ImportRecord {
         id: Uuid::now_v7(),
@@ -896,6 +928,7 @@ pub async fn start_import(
         created_by: actor.user_id,
         created_at: now,
         finished_at: None,
+        owner_id,
     };
     let mut tx = store.begin().await?;
     store.insert_import(&mut tx, &import, req.bytes).await?;
@@ -916,7 +949,7 @@ pub async fn start_import(
         "import_start",
         import.record_type.as_str(),
         Some(import.id.to_string()),
-        json!({"file_name": import.file_name, "rows": import.total_rows, "duplicate_mode": import.duplicate_mode}),
+        json!({"file_name": import.file_name, "rows": import.total_rows, "duplicate_mode": import.duplicate_mode, "owner_id": import.owner_id}),
     )
     .await?;
     tx.commit().await?;
@@ -931,6 +964,7 @@ pub async fn start_draft(
     id: Uuid,
     mapping: Mapping,
     mode: DuplicateMode,
+    owner_id: Option<Uuid>,
 ) -> ServiceResult<ImportRecord> {
     let import = get(store, actor, id).await?;
     if import.created_by != actor.user_id || import.status != "draft" {
@@ -945,9 +979,19 @@ pub async fn start_draft(
     let sheet = read_sheet(&import.file_name, &bytes)?;
     let defs = common::field_defs(store, rt).await?;
     resolve_mapping(rt, &sheet.headers, &mapping, &defs).map_err(ServiceError::Validation)?;
+    let owner_id = checked_owner(store, actor, rt, owner_id).await?;
     let mut tx = store.begin().await?;
     store
-        .plan_import(&mut tx, id, mapping_json(&mapping), mode.as_str(), "queued")
+        .plan_import(
+            &mut tx,
+            &ImportPlan {
+                id,
+                mapping: mapping_json(&mapping),
+                duplicate_mode: mode.as_str().to_owned(),
+                status: "queued".into(),
+                owner_id,
+            },
+        )
         .await?;
     crate::jobs::enqueue(
         store,
@@ -964,7 +1008,7 @@ pub async fn start_draft(
         "import_start",
         import.record_type.as_str(),
         Some(id.to_string()),
-        json!({"file_name": import.file_name, "rows": import.total_rows, "duplicate_mode": mode.as_str()}),
+        json!({"file_name": import.file_name, "rows": import.total_rows, "duplicate_mode": mode.as_str(), "owner_id": owner_id}),
     )
     .await?;
     tx.commit().await?;
@@ -1094,6 +1138,8 @@ async fn run_batches(
     let sheet = read_sheet(&import.file_name, &bytes)?;
     drop(bytes);
     let mut runner = Runner::new(store, &actor, cal, rt).await?;
+    // The owner may have left, or the importer lost the right, since the import was queued.
+    runner.owner = checked_owner(store, &actor, rt, import.owner_id).await?;
     let cols = resolve_mapping(
         rt,
         &sheet.headers,

@@ -58,3 +58,4 @@ err-export-bad-format = Choose csv or xlsx.
 audit-action-import = Imported
 audit-action-import-start = Import started
 record-type-import = Imports
+import-owner = Owner of the imported records

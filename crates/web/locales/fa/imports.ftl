@@ -58,3 +58,4 @@ err-export-bad-format = csv یا xlsx را برگزینید.
 audit-action-import = ورود اطلاعات
 audit-action-import-start = شروع ورود اطلاعات
 record-type-import = ورود اطلاعات
+import-owner = مالک رکوردهای واردشده

@@ -51,6 +51,9 @@ pub struct ImportView {
     pub failed: i64,
     pub error: Option<String>,
     pub mapping: serde_json::Value,
+    /// Who the created records belong to (the importer when not chosen).
+    pub owner_id: Uuid,
+    pub created_by: Uuid,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -71,6 +74,8 @@ impl From<&ImportRecord> for ImportView {
             failed: i.failed,
             error: i.error.clone(),
             mapping: i.mapping.0.clone(),
+            owner_id: i.owner_id.unwrap_or(i.created_by),
+            created_by: i.created_by,
             created_at: i.created_at,
             finished_at: i.finished_at,
         }
@@ -107,6 +112,7 @@ async fn create_import(
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut record_type = String::new();
     let mut mapping = String::new();
+    let mut owner = String::new();
     let mut mode = String::new();
     while let Some(field) = form
         .next_field()
@@ -129,6 +135,7 @@ async fn create_import(
                     "record_type" => record_type = text,
                     "mapping" => mapping = text,
                     "duplicate_mode" => mode = text,
+                    "owner_id" => owner = text,
                     _ => {}
                 }
             }
@@ -152,6 +159,13 @@ async fn create_import(
             calendar: me.prefs.calendar,
             enqueue: true,
             draft: false,
+            owner_id: match owner.trim() {
+                "" => None,
+                s => Some(
+                    uuid::Uuid::parse_str(s)
+                        .map_err(|_| ApiError::field("owner_id", "owner.not_found"))?,
+                ),
+            },
         },
     )
     .await?;

@@ -183,6 +183,7 @@ async fn upload(
             calendar: me.prefs.calendar,
             enqueue: false,
             draft: true,
+            owner_id: None,
         },
     )
     .await;
@@ -221,6 +222,17 @@ struct MapPage {
     lines: Vec<PreviewLine>,
     modes: Vec<(&'static str, String, bool)>,
     error: Option<String>,
+    /// Who the records will belong to: (user id, name, chosen).
+    owners: Vec<(Uuid, String, bool)>,
+    owner_error: Option<String>,
+}
+
+/// What the user chose on the mapping page besides the columns.
+#[derive(Clone, Copy)]
+struct MapChoices {
+    mode: DuplicateMode,
+    /// None: the importer.
+    owner: Option<Uuid>,
 }
 
 /// The catalogue message that names a built-in field a column can be imported into: the label
@@ -336,9 +348,10 @@ async fn render_map(
     p: Page,
     import: &ImportRecord,
     preview: &Preview,
-    mode: DuplicateMode,
+    choices: MapChoices,
     errors: &[FieldError],
 ) -> PageResult {
+    let mode = choices.mode;
     let labels = custom_labels(state, me.prefs.language, &import.record_type).await?;
     let columns = preview
         .headers
@@ -405,7 +418,18 @@ async fn render_map(
         .iter()
         .find(|e| e.field == "mapping")
         .map(|e| p.tr.error(&e.code));
+    let rt = RecordType::parse(&import.record_type).unwrap_or(RecordType::Contact);
+    let owner = choices.owner.unwrap_or(me.user.id);
+    let owners = super::records::owner_choices(&state.store, &me.actor, rt, owner)
+        .await
+        .map_err(ServiceError::from)?;
+    let owner_error = errors
+        .iter()
+        .find(|e| e.field == "owner_id")
+        .map(|e| p.tr.error(&e.code));
     html(MapPage {
+        owners,
+        owner_error,
         p,
         id: import.id,
         file_name: import.file_name.clone(),
@@ -436,7 +460,10 @@ async fn map_form(
         p,
         &import,
         &preview,
-        DuplicateMode::Skip,
+        MapChoices {
+            mode: DuplicateMode::Skip,
+            owner: None,
+        },
         &preview.mapping_errors,
     )
     .await
@@ -461,26 +488,43 @@ async fn start(
         .map(|s| s.headers)
         .unwrap_or_default();
     let mut mapping = vec![];
-    let mut mode = DuplicateMode::Skip;
+    let mut choices = MapChoices {
+        mode: DuplicateMode::Skip,
+        owner: None,
+    };
+    let mut bad_owner = false;
     for (k, v) in &pairs {
         if let Some(i) = k.strip_prefix('m').and_then(|i| i.parse::<usize>().ok())
             && let Some(h) = headers.get(i)
         {
             mapping.push((h.clone(), v.clone()));
         } else if k == "duplicate_mode" {
-            mode = DuplicateMode::parse(v).unwrap_or_default();
+            choices.mode = DuplicateMode::parse(v).unwrap_or_default();
+        } else if k == "owner_id" && !v.trim().is_empty() {
+            match Uuid::parse_str(v.trim()) {
+                Ok(id) => choices.owner = Some(id),
+                Err(_) => bad_owner = true,
+            }
         }
     }
-    match imports::start_draft(
-        &state.store,
-        &me.ctx(),
-        &me.actor,
-        id,
-        mapping.clone(),
-        mode,
-    )
-    .await
-    {
+    let started = if bad_owner {
+        Err(ServiceError::Validation(vec![FieldError::new(
+            "owner_id",
+            "owner.not_found",
+        )]))
+    } else {
+        imports::start_draft(
+            &state.store,
+            &me.ctx(),
+            &me.actor,
+            id,
+            mapping.clone(),
+            choices.mode,
+            choices.owner,
+        )
+        .await
+    };
+    match started {
         Ok(_) => Ok(Redirect::to(&format!("/imports/{id}")).into_response()),
         Err(ServiceError::Validation(fields)) => {
             let (import, preview) = imports::preview_stored(
@@ -491,7 +535,7 @@ async fn start(
                 me.prefs.calendar,
             )
             .await?;
-            render_map(&state, &me, p, &import, &preview, mode, &fields).await
+            render_map(&state, &me, p, &import, &preview, choices, &fields).await
         }
         Err(e) => Err(e.into()),
     }
@@ -513,6 +557,8 @@ struct ShowPage {
     counts: Vec<(&'static str, String, String)>,
     has_failures: bool,
     error: Option<String>,
+    /// The owner of the imported records, when someone else than the importer.
+    owner: Option<String>,
 }
 
 async fn show(
@@ -552,7 +598,17 @@ async fn show(
     .iter()
     .map(|(k, n)| (*k, p.t(&format!("import-{k}")), p.digits(n)))
     .collect();
+    let owner = match i.owner_id.filter(|o| *o != i.created_by) {
+        Some(id) => state
+            .store
+            .user_by_id(id)
+            .await
+            .map_err(ServiceError::from)?
+            .map(|u| u.display_name),
+        None => None,
+    };
     html(ShowPage {
+        owner,
         running: i.status == "queued" || i.status == "running",
         status: status_label(&p, &i.status),
         state: i.status.clone(),

@@ -1,0 +1,3 @@
+-- Who the records an import creates belong to (NULL: the person who imported them), so a
+-- manager can load a list of leads straight into a salesperson's hands.
+ALTER TABLE imports ADD COLUMN owner_id UUID REFERENCES users(id);
