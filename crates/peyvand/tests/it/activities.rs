@@ -958,6 +958,19 @@ async fn related_to_is_typed_and_picked(app: TestApp) {
         .await
         .unwrap();
     assert!(form.contains("name=\"related\""), "{form}");
+    assert!(form.contains("placeholder=\"09:30\""));
+    // A Persian reader sees the time hint in Persian digits (and may type either).
+    app.user_in("mina@example.com", "sales", "fa").await;
+    let fa = app.login("mina@example.com", ADMIN_PASSWORD).await;
+    let fa_form = fa
+        .get(app.url("/activities/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(fa_form.contains("placeholder=\"۰۹:۳۰\""), "{fa_form}");
 
     // One match (typed as a phone in another spelling) links it.
     let (status, _, location) = post_activity(
