@@ -227,6 +227,11 @@ pub async fn seed(
         .and_utc();
     let two_years = 730 * 24 * 3600;
     let past = |rng: &mut Rng| now - Duration::seconds(rng.below(two_years) as i64 + 3600);
+    // A moment between `since` and now: a contact's deals and activities come after it.
+    let after = |rng: &mut Rng, since: DateTime<Utc>| {
+        let span = (now - since).num_seconds().max(1) as usize;
+        since + Duration::seconds(rng.below(span) as i64)
+    };
 
     // ---- users and teams ----
     let admin = match store.user_by_email(DEMO_ADMIN).await? {
@@ -428,7 +433,9 @@ pub async fn seed(
     progress(&format!("companies: {}", sum.companies));
 
     // ---- contacts ----
-    let mut contact_names: Vec<(Uuid, String, Uuid)> = Vec::with_capacity(opts.contacts);
+    // (id, full name, owner, created): deals and activities are about these people.
+    let mut contact_names: Vec<(Uuid, String, Uuid, DateTime<Utc>)> =
+        Vec::with_capacity(opts.contacts);
     let mut done = 0;
     while done < opts.contacts {
         let n = BATCH.min(opts.contacts - done);
@@ -516,7 +523,7 @@ pub async fn seed(
                 &c,
                 company.as_ref().map(|x| x.1.as_str()).unwrap_or_default(),
             );
-            contact_names.push((c.id, c.full_name(), c.owner_id));
+            contact_names.push((c.id, c.full_name(), c.owner_id, c.created_at));
             rows.push((c, st));
         }
         let mut tx = store.begin().await?;
@@ -616,8 +623,8 @@ pub async fn seed(
         let mut rows = Vec::with_capacity(n);
         let mut history = vec![];
         for _ in 0..n {
-            let at = past(&mut rng);
-            let (contact_id, contact_name, owner) = rng.pick(&contact_names).clone();
+            let (contact_id, contact_name, owner, since) = rng.pick(&contact_names).clone();
+            let at = after(&mut rng, since);
             let company = rng.chance(50).then(|| rng.pick(&company_names).clone());
             // Where it ended: mostly still open, some won, some lost.
             let target = match rng.below(10) {
@@ -716,8 +723,8 @@ pub async fn seed(
         let n = BATCH.min(n_activities - done);
         let mut rows = Vec::with_capacity(n);
         for _ in 0..n {
-            let (contact_id, contact_name, owner) = rng.pick(&contact_names).clone();
-            let created = past(&mut rng);
+            let (contact_id, contact_name, owner, since) = rng.pick(&contact_names).clone();
+            let created = after(&mut rng, since);
             // A few in the coming two weeks, the rest in the past (mostly done).
             let due = if rng.chance(10) {
                 now + Duration::minutes(rng.below(14 * 24 * 60) as i64)
@@ -738,7 +745,7 @@ pub async fn seed(
                 subject,
                 notes: String::new(),
                 outcome: if done_at.is_some() && kind == "call" {
-                    rng.pick(&["answered", "no_answer", "busy"]).to_string()
+                    rng.pick(&["connected", "no_answer", "busy"]).to_string()
                 } else {
                     String::new()
                 },

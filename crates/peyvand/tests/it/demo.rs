@@ -107,5 +107,33 @@ async fn demo_records_save(app: TestApp) {
         !fields.contains("field-type-"),
         "every field type is translated"
     );
+
+    let at =
+        |v: &serde_json::Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    // The story holds together: nobody's deal or activity predates the person, and every call
+    // outcome is one the forms offer (so a demo call can be edited and saved).
+    let (_, activities) = api.get("/activities?limit=100").await;
+    let mut checked = 0;
+    for a in activities["data"].as_array().unwrap() {
+        let outcome = a["outcome"].as_str().unwrap();
+        assert!(
+            outcome.is_empty() || peyvand_domain::sales::CALL_OUTCOMES.contains(&outcome),
+            "{a}"
+        );
+        let Some(contact) = a["contact_id"].as_str() else {
+            continue;
+        };
+        let (_, c) = api.get(&format!("/contacts/{contact}")).await;
+        assert!(at(&c["created_at"]) <= at(&a["created_at"]), "{c} {a}");
+        checked += 1;
+    }
+    assert!(checked > 0);
+    let (_, deals) = api.get("/deals?limit=100").await;
+    for d in deals["data"].as_array().unwrap() {
+        let (_, c) = api
+            .get(&format!("/contacts/{}", d["contact_id"].as_str().unwrap()))
+            .await;
+        assert!(at(&c["created_at"]) <= at(&d["created_at"]), "{c} {d}");
+    }
 }
 both!(demo_records_save, demo_records_save);
