@@ -362,32 +362,40 @@ pub async fn run_jobs(store: Store) {
 }
 
 /// Completes on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
+///
+/// SIGTERM is taken over when this is called, not when the future is first polled: called
+/// before the server says it listens, a SIGTERM sent as soon as it does stops it cleanly
+/// instead of killing it. Must run inside the Tokio runtime.
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    async move {
+        let ctrl_c = async {
+            if let Err(e) = tokio::signal::ctrl_c().await {
+                tracing::warn!(error = %e, "cannot listen for Ctrl-C");
                 std::future::pending::<()>().await;
             }
+        };
+        #[cfg(unix)]
+        let term = async {
+            match term {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            () = ctrl_c => {}
+            () = term => {}
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
 }
 
 /// Runs one command line.
@@ -495,11 +503,12 @@ async fn run_serve(location: &DbLocation, args: ServeArgs) -> anyhow::Result<()>
             "database"
         ),
     }
+    let signal = shutdown_signal();
     tracing::info!(%addr, secure_cookies = args.secure_cookies, "listening on http://{addr}");
     let config = WebConfig {
         secure_cookies: args.secure_cookies,
     };
-    serve(store, listener, config, shutdown_signal()).await
+    serve(store, listener, config, signal).await
 }
 
 async fn run_demo(location: &DbLocation, args: &DemoArgs) -> anyhow::Result<()> {
