@@ -1,5 +1,5 @@
 //! Rebuilding the stored `search_text` of contacts, companies, leads and deals, and the
-//! `settings` table (migration 0012) where the database remembers which recipe built it.
+//! `settings` table (migration 0013) where the database remembers which recipe built it.
 //!
 //! The services compute the text; this module only pages through the rows in id order and
 //! writes back the texts that changed.

@@ -1,4 +1,4 @@
--- Facts the database keeps about itself, one value per key (0012).
+-- Facts the database keeps about itself, one value per key (0013).
 --
 -- `search_text_version`: which recipe built the `search_text` of contacts, companies, leads and
 -- deals (`peyvand_services::sales::reindex::SEARCH_TEXT_VERSION`). No row means the rows were
