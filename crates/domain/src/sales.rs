@@ -525,6 +525,8 @@ pub fn sorted<T: Ord + Clone>(v: &[T]) -> Vec<T> {
 }
 
 /// Words of a record's searchable text, normalised once when the record is written.
+/// Changing what it produces? Bump `SEARCH_TEXT_VERSION` in the services' `sales::reindex`, so
+/// records saved before the change are rebuilt on upgrade.
 pub fn search_text(parts: &[&str]) -> String {
     let mut s = String::new();
     let mut push = |n: String| {

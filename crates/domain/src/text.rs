@@ -54,6 +54,9 @@ fn collapse_spaces(chars: impl Iterator<Item = char>, is_space: impl Fn(char) ->
 /// space, trims, converts Persian/Arabic-Indic digits to ASCII and
 /// lowercases Latin letters. Two strings a human would call "the same name"
 /// therefore compare equal. The function is idempotent.
+///
+/// Records store its output: a change here needs `SEARCH_TEXT_VERSION` (services'
+/// `sales::reindex`) bumped so they are rebuilt on upgrade.
 pub fn normalize_for_search(s: &str) -> String {
     let mapped = s
         .chars()

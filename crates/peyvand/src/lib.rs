@@ -73,8 +73,12 @@ impl DbArgs {
 pub enum Command {
     /// Run the web UI and API.
     Serve(ServeArgs),
-    /// Apply database migrations and print the schema versions.
+    /// Apply database migrations and print the schema versions (and rebuild the search text
+    /// when this release builds it differently).
     Migrate,
+    /// Rebuild the search text of every contact, company, lead and deal; prints
+    /// `reindexed N of M records (…)`. Safe while the server runs, and to interrupt.
+    Reindex,
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -362,32 +366,40 @@ pub async fn run_jobs(store: Store) {
 }
 
 /// Completes on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
+///
+/// SIGTERM is taken over when this is called, not when the future is first polled: called
+/// before the server says it listens, a SIGTERM sent as soon as it does stops it cleanly
+/// instead of killing it. Must run inside the Tokio runtime.
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    async move {
+        let ctrl_c = async {
+            if let Err(e) = tokio::signal::ctrl_c().await {
+                tracing::warn!(error = %e, "cannot listen for Ctrl-C");
                 std::future::pending::<()>().await;
             }
+        };
+        #[cfg(unix)]
+        let term = async {
+            match term {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            () = ctrl_c => {}
+            () = term => {}
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
 }
 
 /// Runs one command line.
@@ -396,6 +408,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => run_serve(&location, args).await,
         Command::Migrate => run_migrate(&location).await,
+        Command::Reindex => run_reindex(&location).await,
         Command::User {
             command:
                 UserCommand::Create {
@@ -495,11 +508,58 @@ async fn run_serve(location: &DbLocation, args: ServeArgs) -> anyhow::Result<()>
             "database"
         ),
     }
+    let signal = shutdown_signal();
     tracing::info!(%addr, secure_cookies = args.secure_cookies, "listening on http://{addr}");
     let config = WebConfig {
         secure_cookies: args.secure_cookies,
     };
-    serve(store, listener, config, shutdown_signal()).await
+    let reindex = tokio::spawn(reindex_if_outdated(store.clone()));
+    let shutdown = async move {
+        signal.await;
+        // An unfinished reindex loses at most its current page (rolled back) and runs again
+        // on the next start.
+        reindex.abort();
+    };
+    serve(store, listener, config, shutdown).await
+}
+
+/// Rebuilds the records' search text when this release builds it differently from the one
+/// that wrote them (see `sales::reindex::SEARCH_TEXT_VERSION`); the server serves meanwhile.
+async fn reindex_if_outdated(store: Store) {
+    use peyvand_services::sales::reindex;
+    let stored = match reindex::stored_version(&store).await {
+        Ok(v) if v >= reindex::SEARCH_TEXT_VERSION => return,
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the search text version");
+            return;
+        }
+    };
+    tracing::info!(
+        from = stored,
+        to = reindex::SEARCH_TEXT_VERSION,
+        "search text was built by an older release: reindexing in the background"
+    );
+    let done = reindex::reindex_search(&store, |p| {
+        tracing::debug!(
+            record_type = p.record_type,
+            records = p.so_far.records,
+            changed = p.so_far.changed,
+            "reindexing search text"
+        );
+    })
+    .await;
+    match done {
+        Ok(counts) => tracing::info!(
+            records = counts.records(),
+            changed = counts.changed(),
+            "search text {counts}"
+        ),
+        Err(e) => tracing::warn!(
+            error = %e,
+            "search reindex failed; it runs again on the next start, or run `peyvand reindex`"
+        ),
+    }
 }
 
 async fn run_demo(location: &DbLocation, args: &DemoArgs) -> anyhow::Result<()> {
@@ -542,10 +602,14 @@ async fn run_demo(location: &DbLocation, args: &DemoArgs) -> anyhow::Result<()> 
 }
 
 async fn run_migrate(location: &DbLocation) -> anyhow::Result<()> {
+    use peyvand_services::sales::reindex;
     let db = open_db(location).await?;
     let migrated = db.migrate().await;
-    db.close().await;
-    migrated.with_context(|| format!("cannot migrate the database ({})", describe(location)))?;
+    if let Err(e) = migrated {
+        db.close().await;
+        return Err(e)
+            .with_context(|| format!("cannot migrate the database ({})", describe(location)));
+    }
     println!(
         "database {} is up to date; applied migrations:",
         describe(location)
@@ -553,6 +617,42 @@ async fn run_migrate(location: &DbLocation) -> anyhow::Result<()> {
     for (version, description) in Db::known_migrations() {
         println!("  {version:04} {description}");
     }
+    // Records saved by a release that built their search text differently are rebuilt here,
+    // before the servers start, rather than in the background of each.
+    let store = Store::new(db);
+    let out = async {
+        if reindex::is_outdated(&store)
+            .await
+            .context("cannot read the search text version")?
+        {
+            let counts = reindex::reindex_search(&store, |_| {})
+                .await
+                .context("cannot rebuild the search text")?;
+            // A new, empty database only has its version recorded: nothing to report.
+            if counts.records() > 0 {
+                println!("search text {counts}");
+            }
+        }
+        Ok(())
+    }
+    .await;
+    store.db.close().await;
+    out
+}
+
+async fn run_reindex(location: &DbLocation) -> anyhow::Result<()> {
+    use peyvand_services::sales::reindex;
+    let store = open_store(location).await?;
+    let done = reindex::reindex_search(&store, |p| {
+        eprintln!(
+            "{}: {} read, {} rewritten",
+            p.record_type, p.so_far.records, p.so_far.changed
+        );
+    })
+    .await;
+    store.db.close().await;
+    let counts = done.context("cannot rebuild the search text")?;
+    println!("{counts}");
     Ok(())
 }
 

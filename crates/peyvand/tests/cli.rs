@@ -465,6 +465,8 @@ fn postgres_backup_and_restore_round_trip() {
 struct Server {
     child: std::process::Child,
     addr: String,
+    /// The server's log lines after the one that gave its address.
+    log: mpsc::Receiver<String>,
 }
 
 impl Server {
@@ -479,6 +481,7 @@ impl Server {
             .expect("start peyvand serve");
         let stderr = child.stderr.take().unwrap();
         let (tx, rx) = mpsc::channel();
+        let (log_tx, log) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(rest) = line.split("listening on http://").nth(1) {
@@ -488,6 +491,8 @@ impl Server {
                         .unwrap_or_default()
                         .to_owned();
                     let _ = tx.send(addr);
+                } else {
+                    let _ = log_tx.send(line);
                 }
             }
         });
@@ -498,7 +503,20 @@ impl Server {
                 panic!("peyvand serve did not report its address within 60 s");
             }
         };
-        Server { child, addr }
+        Server { child, addr, log }
+    }
+
+    /// Waits up to `timeout` for a log line containing `needle`; returns it.
+    fn wait_for_log(&self, needle: &str, timeout: Duration) -> Option<String> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.log.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return Some(line),
+                Ok(_) => {}
+                Err(_) => return None,
+            }
+        }
     }
 
     /// SIGTERM, then the process must exit cleanly.
@@ -534,6 +552,97 @@ fn serve_answers_http_and_stops_on_sigterm() {
     });
     assert!(!status.is_server_error(), "GET / gave {status}");
     server.stop();
+}
+
+// ---- search reindex ----
+
+/// The contacts' search text as a release before joined half-space words left it, and that
+/// release's recipe version recorded.
+fn make_search_text_stale(data: &Path) {
+    use peyvand_services::sales::reindex;
+    block_on(async {
+        let db = peyvand_store::Db::open(&peyvand_store::DbLocation::DataDir(data.to_owned()))
+            .await
+            .unwrap();
+        let joined = peyvand_domain::text::normalize_for_search("رامشیرزاده");
+        let n = db
+            .execute(
+                "UPDATE contacts SET search_text = REPLACE(search_text, $1, '') \
+                 WHERE search_text <> REPLACE(search_text, $1, '')",
+                peyvand_store::args![format!(" {joined}")],
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "one contact has the joined form");
+        let store = peyvand_store::Store::new(db);
+        let mut tx = store.begin().await.unwrap();
+        store
+            .set_setting(
+                &mut tx,
+                reindex::SEARCH_TEXT_VERSION_KEY,
+                &(reindex::SEARCH_TEXT_VERSION - 1).to_string(),
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        store.db.close().await;
+    });
+}
+
+#[test]
+fn sqlite_reindex_rebuilds_stale_search_text() {
+    let dir = TempDir::new();
+    let data = dir.path().join("data");
+    let target = Target::DataDir(data.clone());
+    ok(create_user(&target, "admin@example.com", "admin"));
+    let csv = dir.path().join("people.csv");
+    std::fs::write(
+        &csv,
+        "نام,نام خانوادگی,موبایل\nکاوه,رامشیر\u{200C}زاده,09121234567\nمریم,کریمی,09351112233\n",
+    )
+    .unwrap();
+    let out = ok(run(&target, &["import", "contacts", csv.to_str().unwrap()]));
+    assert_eq!(stdout(&out), "imported 2, updated 0, skipped 0, failed 0\n");
+
+    make_search_text_stale(&data);
+    let out = ok(run(&target, &["reindex"]));
+    assert_eq!(
+        stdout(&out),
+        "reindexed 1 of 2 records (contacts 1 of 2, companies 0 of 0, leads 0 of 0, deals 0 of 0)\n",
+        "stderr: {}",
+        stderr(&out)
+    );
+    let out = ok(run(&target, &["reindex"]));
+    assert_eq!(
+        stdout(&out),
+        "reindexed 0 of 2 records (contacts 0 of 2, companies 0 of 0, leads 0 of 0, deals 0 of 0)\n"
+    );
+
+    // `migrate` rebuilds an outdated index once.
+    make_search_text_stale(&data);
+    let out = ok(run(&target, &["migrate"]));
+    assert!(
+        stdout(&out).contains("search text reindexed 1 of 2 records"),
+        "{}",
+        stdout(&out)
+    );
+    let out = ok(run(&target, &["migrate"]));
+    assert!(!stdout(&out).contains("reindexed"), "{}", stdout(&out));
+
+    // `serve` rebuilds it in the background, serving meanwhile.
+    make_search_text_stale(&data);
+    let server = Server::start(&data);
+    let line = server.wait_for_log("search text reindexed", Duration::from_secs(60));
+    server.stop();
+    let line = line.expect("serve logs the reindex");
+    assert!(line.contains("reindexed 1 of 2 records"), "{line}");
+    let out = ok(run(&target, &["reindex"]));
+    assert!(
+        stdout(&out).starts_with("reindexed 0 of 2"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 // ---- PostgreSQL harness ----

@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod platform;
 pub mod query;
 pub mod sales;
+pub mod search_index;
 
 pub use db::{Backend, Db, DbLocation, Tx, Val};
 pub use error::{StoreError, StoreResult};
@@ -22,6 +23,7 @@ pub use jobs::*;
 pub use notifications::*;
 pub use platform::*;
 pub use sales::*;
+pub use search_index::*;
 pub use sqlx::types::Json;
 
 /// The storage handle the services use.

@@ -15,6 +15,7 @@ mod imports;
 mod inline;
 mod journey;
 mod leads;
+mod reindex;
 mod reminders;
 mod search;
 mod ui;

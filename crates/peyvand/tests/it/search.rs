@@ -7,7 +7,7 @@ use crate::both;
 use crate::harness::*;
 
 /// `GET /search?q=…` as (status, [(record_type, id)]).
-async fn search(api: &Api, q: &str) -> (u16, Vec<(String, String)>) {
+pub(crate) async fn search(api: &Api, q: &str) -> (u16, Vec<(String, String)>) {
     let (status, body) = api.get(&format!("/search?q={}", urlencode(q))).await;
     let hits = body["data"]
         .as_array()
@@ -25,7 +25,7 @@ async fn search(api: &Api, q: &str) -> (u16, Vec<(String, String)>) {
     (status, hits)
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
@@ -37,11 +37,11 @@ fn urlencode(s: &str) -> String {
     out
 }
 
-fn has(hits: &[(String, String)], rt: &str, id: &str) -> bool {
+pub(crate) fn has(hits: &[(String, String)], rt: &str, id: &str) -> bool {
     hits.iter().any(|(t, i)| t == rt && i == id)
 }
 
-async fn create(api: &Api, path: &str, body: Value) -> String {
+pub(crate) async fn create(api: &Api, path: &str, body: Value) -> String {
     let (s, rec) = api.send(Method::POST, path, body).await;
     assert_eq!(s, 201, "POST {path}: {rec}");
     rec["id"].as_str().unwrap().to_owned()

@@ -113,6 +113,7 @@ pub fn identifiers(c: &CompanyRecord) -> Vec<(&'static str, String)> {
 }
 
 /// The normalised text the search index holds for a company.
+/// Changing what it produces? Bump `reindex::SEARCH_TEXT_VERSION` so stored records follow.
 pub fn search_text(c: &CompanyRecord) -> String {
     let phones: Vec<String> = c
         .phones

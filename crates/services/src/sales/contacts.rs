@@ -138,6 +138,7 @@ pub fn identifiers(c: &ContactRecord) -> Vec<(&'static str, String)> {
 }
 
 /// The normalised text the search index holds for a contact.
+/// Changing what it produces? Bump `reindex::SEARCH_TEXT_VERSION` so stored records follow.
 pub fn search_text(c: &ContactRecord, company_name: &str) -> String {
     let phones: Vec<String> = c
         .phones

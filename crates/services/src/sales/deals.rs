@@ -131,6 +131,7 @@ async fn names_for_search(store: &Store, d: &DealRecord) -> ServiceResult<String
 
 /// The normalised text the search index holds for a deal: its title and the names of its
 /// contact and company.
+/// Changing what it produces? Bump `reindex::SEARCH_TEXT_VERSION` so stored records follow.
 pub fn search_text(d: &DealRecord, contact_name: &str, company_name: &str) -> String {
     sales::search_text(&[&d.title, contact_name, company_name])
 }

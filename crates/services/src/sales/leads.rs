@@ -131,6 +131,8 @@ pub fn identifiers(l: &LeadRecord) -> Vec<(&'static str, String)> {
     ids
 }
 
+/// The normalised text the search index holds for a lead.
+/// Changing what it produces? Bump `reindex::SEARCH_TEXT_VERSION` so stored records follow.
 pub fn search_text(l: &LeadRecord) -> String {
     let national = l
         .phone

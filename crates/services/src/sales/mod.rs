@@ -14,5 +14,6 @@ pub mod leads;
 pub mod my_day;
 pub mod pipelines;
 pub mod referrals;
+pub mod reindex;
 pub mod search;
 pub mod views;
