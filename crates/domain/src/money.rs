@@ -218,6 +218,19 @@ pub fn format_money(m: &Money, lang: Language, digits: DigitStyle, show_toman: b
 /// where the currency has minor units: `"۱۲٬۵۰۰"` IRR → `12500`,
 /// `"12.5"` USD → `1250`.
 pub fn parse_amount(input: &str, currency: &Currency) -> Result<i64, MoneyError> {
+    parse_scaled(input, currency.minor_digits())
+}
+
+/// Parses an amount typed in toman into rials (one toman is ten rials). One decimal digit is a
+/// leftover rial, as toman amounts are shown: `"۱۲۵٬۰۰۰"` → `1_250_000`, `"12.5"` → `125`.
+pub fn parse_toman(input: &str) -> Result<i64, MoneyError> {
+    // Tenths of a toman are rials.
+    parse_scaled(input, 1)
+}
+
+/// A typed number in units with `minor` decimal digits, as an integer count of the smallest
+/// unit.
+fn parse_scaled(input: &str, minor: u32) -> Result<i64, MoneyError> {
     let s = crate::digits::to_ascii(input.trim());
     if s.is_empty() {
         return Err(MoneyError::Empty);
@@ -243,7 +256,6 @@ pub fn parse_amount(input: &str, currency: &Currency) -> Result<i64, MoneyError>
     if int_digits.is_empty() && frac_digits.is_empty() {
         return Err(MoneyError::Invalid);
     }
-    let minor = currency.minor_digits();
     if seen_point && minor == 0 {
         return Err(MoneyError::NoDecimals);
     }
@@ -276,6 +288,29 @@ pub fn parse_amount(input: &str, currency: &Currency) -> Result<i64, MoneyError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn toman_amounts_become_rials() {
+        assert_eq!(parse_toman("۱۲۵٬۰۰۰"), Ok(1_250_000));
+        assert_eq!(parse_toman("12.5"), Ok(125));
+        assert_eq!(parse_toman("۱۲٫۵"), Ok(125));
+        assert_eq!(parse_toman("0"), Ok(0));
+        assert_eq!(parse_toman("1.25"), Err(MoneyError::TooManyDecimals));
+        assert_eq!(parse_toman("ده"), Err(MoneyError::Invalid));
+        assert_eq!(
+            parse_toman("922337203685477580.8"),
+            Err(MoneyError::TooLarge)
+        );
+        // What is shown in toman reads back to the same rials.
+        let shown = format_money(
+            &Money::rials(1_234_565),
+            Language::En,
+            DigitStyle::Latin,
+            true,
+        );
+        let typed = shown.trim_end_matches(" toman");
+        assert_eq!(parse_toman(typed), Ok(1_234_565), "{shown}");
+    }
 
     #[test]
     fn currency_codes() {

@@ -126,6 +126,8 @@ pub const KNOWN_ERROR_CODES: &[&str] = &[
     "deal.lost_reason_required",
     "deal.stage_not_in_pipeline",
     "deal.amount_negative",
+    "deal.toman_irr_only",
+    "deal.bad_amount_unit",
     "stage.not_empty",
     "stage.not_found",
     "cell.not_editable",

@@ -674,3 +674,129 @@ async fn the_deals_list_exports(app: TestApp) {
     assert_eq!(res.status(), 200);
 }
 both!(deals_export_link, the_deals_list_exports);
+
+/// A reader who shows rials as toman types them as toman too: the form says so, reads the
+/// amount in toman and shows it back in toman; the API takes `amount_unit: "toman"` for IRR
+/// only. A deal without an amount shows a dash, not "0 toman".
+async fn toman_amounts_are_typed_as_shown(app: TestApp) {
+    let (_, key) = app.user_in("boss@example.com", "admin", "fa").await;
+    let api = app.api(&key);
+    let (status, d) = api
+        .send(
+            Method::POST,
+            "/deals",
+            json!({"title": "تومانی", "amount": "۱۲۵٬۰۰۰", "amount_unit": "toman"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{d}");
+    assert_eq!(d["amount_minor"], 1_250_000);
+    for (body, code) in [
+        (
+            json!({"title": "x", "amount": "10", "currency": "USD", "amount_unit": "toman"}),
+            "deal.toman_irr_only",
+        ),
+        (
+            json!({"title": "x", "amount": "10", "amount_unit": "dinar"}),
+            "deal.bad_amount_unit",
+        ),
+        (
+            json!({"title": "x", "amount": "10.55", "amount_unit": "toman"}),
+            "money.too_many_decimals",
+        ),
+    ] {
+        let (status, err) = api.send(Method::POST, "/deals", body).await;
+        assert_eq!(status, 422, "{err}");
+        assert_eq!(err["error"]["fields"][0]["code"], code, "{err}");
+    }
+
+    let c = app.login("boss@example.com", ADMIN_PASSWORD).await;
+    c.get(app.url("/deals/money-unit?toman=1"))
+        .send()
+        .await
+        .unwrap();
+    let form = c
+        .get(app.url("/deals/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form.contains("name=\"amount_unit\" value=\"toman\""),
+        "{form}"
+    );
+    assert!(form.contains("به تومان بنویسید"), "the hint says toman");
+    let csrf = csrf_of(&form);
+    let res = c
+        .post(app.url("/deals"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("title", "قرارداد تومانی"),
+            ("amount", "۲۵۰٬۰۰۰٫۵"),
+            ("amount_unit", "toman"),
+            ("currency", "IRR"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let path = res.headers()["location"].to_str().unwrap().to_owned();
+    let id = path.trim_start_matches("/deals/").to_owned();
+    let (_, saved) = api.get(&format!("/deals/{id}")).await;
+    assert_eq!(saved["amount_minor"], 2_500_005, "{saved}");
+    let page = c
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("value=\"250000.5\""),
+        "the edit form shows toman"
+    );
+    // In dollars the typed amount is dollars, whatever the display choice.
+    let res = c
+        .post(app.url(&path))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("title", "قرارداد دلاری"),
+            ("stage_id", saved["stage_id"].as_str().unwrap()),
+            ("amount", "12.50"),
+            ("amount_unit", "toman"),
+            ("currency", "USD"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, saved) = api.get(&format!("/deals/{id}")).await;
+    assert_eq!(
+        (saved["amount_minor"].as_i64(), saved["currency"].as_str()),
+        (Some(1250), Some("USD"))
+    );
+
+    // No amount: a dash in the list.
+    let (_, none) = api
+        .send(Method::POST, "/deals", json!({"title": "بی‌مبلغ"}))
+        .await;
+    let list = c
+        .get(app.url("/deals/list?cols=title&cols=amount"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("بی‌مبلغ"), "{list}");
+    let row = list
+        .split(&format!("data-id=\"{}\"", none["id"].as_str().unwrap()))
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .unwrap_or("");
+    assert!(row.contains("<bdi dir=\"auto\">—</bdi>"), "{row}");
+    assert!(!row.contains("تومان"), "{row}");
+}
+both!(toman_entry, toman_amounts_are_typed_as_shown);

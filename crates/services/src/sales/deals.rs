@@ -38,6 +38,9 @@ pub struct DealInput {
     pub amount_minor: Option<Value>,
     /// An amount as a person types it (`۱۲٬۵۰۰٬۰۰۰`, `12.5`), in `currency`; forms send this.
     pub amount: Option<String>,
+    /// The unit `amount` is typed in: `rial` (the default, or the currency's own unit) or
+    /// `toman` (ten rials; IRR only), as people in Iran usually talk.
+    pub amount_unit: Option<String>,
     /// ISO 4217 code; IRR when absent on create.
     pub currency: Option<String>,
     /// ISO `YYYY-MM-DD` from the API; the user's calendar from a form. Empty clears.
@@ -214,11 +217,28 @@ async fn apply(
             Err(code) => p.add("amount_minor", code),
         }
     }
+    let in_toman = match input.amount_unit.as_deref().map(str::trim) {
+        None | Some("" | "rial") => false,
+        Some("toman") if currency == Currency::IRR => true,
+        Some("toman") => {
+            p.add("amount_unit", "deal.toman_irr_only");
+            false
+        }
+        Some(_) => {
+            p.add("amount_unit", "deal.bad_amount_unit");
+            false
+        }
+    };
     if let Some(raw) = &input.amount {
         if raw.trim().is_empty() {
             d.amount_minor = 0;
         } else {
-            match money::parse_amount(raw, &currency) {
+            let parsed = if in_toman {
+                money::parse_toman(raw)
+            } else {
+                money::parse_amount(raw, &currency)
+            };
+            match parsed {
                 Ok(a) if a >= 0 => d.amount_minor = a,
                 Ok(_) => p.add("amount", "deal.amount_negative"),
                 Err(e) => p.add("amount", e.code()),

@@ -84,3 +84,6 @@ stage-name-negotiation = Negotiation
 stage-name-contract = Contract
 stage-name-won = Won
 stage-name-lost = Lost
+deal-amount-hint-toman = Rial (IRR) amounts are typed in toman here, as they are shown: one toman is { $ten } rials. Other currencies are typed in their own unit.
+err-deal-toman-irr-only = Toman is only for Iranian rial (IRR) amounts.
+err-deal-bad-amount-unit = The amount unit must be rial or toman.

@@ -81,3 +81,6 @@ stage-name-negotiation = مذاکره
 stage-name-contract = قرارداد
 stage-name-won = برنده
 stage-name-lost = از دست رفته
+deal-amount-hint-toman = مبلغ ریالی (IRR) را اینجا به تومان بنویسید، همان‌طور که نمایش داده می‌شود: هر تومان { $ten } ریال است. ارزهای دیگر با واحد خودشان نوشته می‌شوند.
+err-deal-toman-irr-only = تومان فقط برای مبالغ ریال ایران (IRR) است.
+err-deal-bad-amount-unit = واحد مبلغ باید ریال یا تومان باشد.

@@ -89,6 +89,23 @@ pub(super) fn amount_text(amount_minor: i64, currency: &str) -> String {
     )
 }
 
+/// A rial amount as typed back in toman (a leftover rial is the one decimal).
+fn toman_text(rials: i64) -> String {
+    match rials % 10 {
+        0 => (rials / 10).to_string(),
+        r => format!("{}.{}", rials / 10, r.abs()),
+    }
+}
+
+/// A deal's amount in a list, card or page; a deal without one shows a dash, not "0 rials".
+fn deal_amount(p: &Page, amount_minor: i64, currency: &str, toman: bool) -> String {
+    if amount_minor == 0 {
+        "—".into()
+    } else {
+        money(p, amount_minor, currency, toman)
+    }
+}
+
 fn kind_label(p: &Page, kind: &str) -> String {
     p.t(&format!("stage-kind-{kind}"))
 }
@@ -204,7 +221,7 @@ pub async fn board(
                 .map(|d| Card {
                     id: d.id,
                     title: d.title.clone(),
-                    amount: money(&p, d.amount_minor, &d.currency, toman),
+                    amount: deal_amount(&p, d.amount_minor, &d.currency, toman),
                     contact: names.contact(d.contact_id),
                     company: names.company(d.company_id),
                     owner: names.user(d.owner_id),
@@ -663,7 +680,7 @@ fn deal_cell(
                 .unwrap_or_default(),
             None,
         ),
-        "amount" => (money(p, d.amount_minor, &d.currency, toman), None),
+        "amount" => (deal_amount(p, d.amount_minor, &d.currency, toman), None),
         "contact" => (
             names.contact(d.contact_id),
             d.contact_id.map(|id| format!("/contacts/{id}")),
@@ -702,14 +719,26 @@ pub struct DealForm {
     pub company_id: String,
     pub owner_id: String,
     pub lost_reason: String,
+    /// `toman` when the reader shows rials as toman: the amount is typed in toman too.
+    pub amount_unit: String,
 }
 
 impl DealForm {
-    fn of(p: &Page, d: &DealRecord) -> DealForm {
+    fn of(p: &Page, d: &DealRecord, toman: bool) -> DealForm {
+        let in_toman = toman && d.currency == "IRR";
         DealForm {
             title: d.title.clone(),
             stage_id: d.stage_id.to_string(),
-            amount: amount_text(d.amount_minor, &d.currency),
+            amount: match (in_toman, d.amount_minor) {
+                (_, 0) => String::new(),
+                (true, a) => toman_text(a),
+                (false, a) => amount_text(a, &d.currency),
+            },
+            amount_unit: if in_toman {
+                "toman".into()
+            } else {
+                String::new()
+            },
             currency: d.currency.clone(),
             expected_close_date: date(p, d.expected_close_date),
             contact_id: d.contact_id.map(|i| i.to_string()).unwrap_or_default(),
@@ -732,6 +761,7 @@ impl DealForm {
             company_id: g("company_id"),
             owner_id: g("owner_id"),
             lost_reason: g("lost_reason"),
+            amount_unit: g("amount_unit"),
         }
     }
 
@@ -778,6 +808,11 @@ impl DealForm {
             stage_id: stage,
             amount_minor: None,
             amount: Some(self.amount.clone()),
+            // Toman is a way of writing rials: another currency typed in the form is in its own
+            // unit.
+            amount_unit: (self.amount_unit == "toman"
+                && matches!(self.currency.trim(), "" | "IRR" | "irr"))
+            .then(|| "toman".to_owned()),
             currency: Some(self.currency.clone()),
             expected_close_date: Some(self.expected_close_date.clone()),
             contact_id,
@@ -882,6 +917,7 @@ pub async fn new_form(
     State(state): State<AppState>,
     Extension(me): Extension<Authed>,
     p: Page,
+    headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<NewDealQuery>,
 ) -> PageResult {
     if !p.can("deal", "create") {
@@ -892,6 +928,11 @@ pub async fn new_form(
         contact_id: q.contact_id,
         company_id: q.company_id,
         owner_id: me.user.id.to_string(),
+        amount_unit: if show_toman(&headers) {
+            "toman".into()
+        } else {
+            String::new()
+        },
         ..Default::default()
     };
     if let Ok(pl) = pipelines::default_pipeline(&state.store).await
@@ -1097,7 +1138,7 @@ async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, o: ShowOpts
             records::widgets(&p, &defs, &Default::default(), Some(pairs), &errs),
         ),
         None => (
-            DealForm::of(&p, &d),
+            DealForm::of(&p, &d, toman),
             records::widgets(&p, &defs, &d.custom.0, None, &errs),
         ),
     };
@@ -1109,7 +1150,7 @@ async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, o: ShowOpts
         stage: stage.map(|s| p.stage_name(s)).unwrap_or_default(),
         stage_kind: stage.map(|s| kind_label(&p, &s.kind)).unwrap_or_default(),
         probability: stage.map(|s| p.percent(s.probability)).unwrap_or_default(),
-        amount: money(&p, d.amount_minor, &d.currency, toman),
+        amount: deal_amount(&p, d.amount_minor, &d.currency, toman),
         contact: names.contact(d.contact_id),
         company: names.company(d.company_id),
         owner: names.user(d.owner_id),
