@@ -764,14 +764,7 @@ async fn reassign_moves_open_work_of_a_leaver(app: TestApp) {
 
     // The same action from the user's settings page.
     let ui = app.login("root@example.com", ADMIN_PASSWORD).await;
-    let page = ui
-        .get(app.url(&format!("/settings/users/{reza}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&ui, &format!("/settings/users/{reza}")).await;
     assert!(page.contains("reassign-form"));
     let csrf = csrf_of(&page);
     let res = ui
@@ -783,14 +776,7 @@ async fn reassign_moves_open_work_of_a_leaver(app: TestApp) {
     assert_eq!(res.status(), 303);
     let to = res.headers()["location"].to_str().unwrap().to_owned();
     assert!(to.contains("reassigned=3"), "{to}");
-    let page = ui
-        .get(app.url(&to))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&ui, &to).await;
     assert!(page.contains("reassign-result"));
     assert_eq!(st.activity(open).await.unwrap().unwrap().owner_id, sara);
 
@@ -949,27 +935,13 @@ async fn related_to_is_typed_and_picked(app: TestApp) {
         .await;
     assert_eq!(status, 201);
     let c = app.login("sara@example.com", ADMIN_PASSWORD).await;
-    let form = c
-        .get(app.url("/activities/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = app.html(&c, "/activities/new").await;
     assert!(form.contains("name=\"related\""), "{form}");
     assert!(form.contains("placeholder=\"09:30\""));
     // A Persian reader sees the time hint in Persian digits (and may type either).
     app.user_in("mina@example.com", "sales", "fa").await;
     let fa = app.login("mina@example.com", ADMIN_PASSWORD).await;
-    let fa_form = fa
-        .get(app.url("/activities/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let fa_form = app.html(&fa, "/activities/new").await;
     assert!(fa_form.contains("placeholder=\"۰۹:۳۰\""), "{fa_form}");
 
     // One match (typed as a phone in another spelling) links it.
@@ -1066,14 +1038,7 @@ async fn related_to_is_typed_and_picked(app: TestApp) {
     }
 
     // Editing shows the link by name and can remove it.
-    let show = c
-        .get(app.url(&format!("/activities/{task_id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let show = app.html(&c, &format!("/activities/{task_id}")).await;
     assert!(show.contains("id=\"linked-records\""), "{show}");
     assert!(show.contains("Rezaei Trading"));
     let (status, _, _) = post_activity(

@@ -17,14 +17,7 @@ async fn health_metrics_and_openapi(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(health["status"], "ok");
-    let metrics = c
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.html(&c, "/metrics").await;
     assert!(metrics.contains("peyvand_http_requests_total{class=\"2xx\"}"));
     assert!(metrics.contains("peyvand_database_up{backend="));
     assert!(metrics.contains("} 1\n"));

@@ -514,38 +514,17 @@ async fn deals_pages(app: TestApp) {
         .unwrap();
     assert_eq!(res.status(), 303);
     let loc = res.headers()["location"].to_str().unwrap().to_owned();
-    let html = c
-        .get(app.url(&loc))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&c, &loc).await;
     assert!(html.contains("۱۲٬۵۰۰٬۰۰۰ ریال"), "amount in Persian digits");
     assert!(html.contains("۱۴۰۵/۰۱/۱۵"), "date in the Jalali calendar");
-    let board = c
-        .get(app.url("/deals"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let board = app.html(&c, "/deals").await;
     assert!(board.contains("قرارداد سالانه"));
     // Toman display.
     c.get(app.url("/deals/money-unit?toman=1"))
         .send()
         .await
         .unwrap();
-    let board = c
-        .get(app.url("/deals"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let board = app.html(&c, "/deals").await;
     assert!(board.contains("۱٬۲۵۰٬۰۰۰ تومان"));
     // Lost without a reason through the no-script form.
     let (_, key) = app.user_with_key("k@example.com", "admin").await;
@@ -657,14 +636,7 @@ async fn board_moves_a_card_in_the_browser() {
 
 async fn the_deals_list_exports(app: TestApp) {
     let admin = app.setup_admin().await;
-    let html = admin
-        .get(app.url("/deals/list"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, "/deals/list").await;
     assert!(html.contains("id=\"export-csv\"") && html.contains("/deals/export?format=csv"));
     let res = admin
         .get(app.url("/deals/export?format=csv"))
@@ -714,14 +686,7 @@ async fn toman_amounts_are_typed_as_shown(app: TestApp) {
         .send()
         .await
         .unwrap();
-    let form = c
-        .get(app.url("/deals/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = app.html(&c, "/deals/new").await;
     assert!(
         form.contains("name=\"amount_unit\" value=\"toman\""),
         "{form}"
@@ -745,14 +710,7 @@ async fn toman_amounts_are_typed_as_shown(app: TestApp) {
     let id = path.trim_start_matches("/deals/").to_owned();
     let (_, saved) = api.get(&format!("/deals/{id}")).await;
     assert_eq!(saved["amount_minor"], 2_500_005, "{saved}");
-    let page = c
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&c, &path).await;
     assert!(
         page.contains("value=\"250000.5\""),
         "the edit form shows toman"
@@ -782,14 +740,7 @@ async fn toman_amounts_are_typed_as_shown(app: TestApp) {
     let (_, none) = api
         .send(Method::POST, "/deals", json!({"title": "بی‌مبلغ"}))
         .await;
-    let list = c
-        .get(app.url("/deals/list?cols=title&cols=amount"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = app.html(&c, "/deals/list?cols=title&cols=amount").await;
     assert!(list.contains("بی‌مبلغ"), "{list}");
     let row = list
         .split(&format!("data-id=\"{}\"", none["id"].as_str().unwrap()))

@@ -58,14 +58,7 @@ async fn demo_records_save(app: TestApp) {
     let web = app.login(DEMO_ADMIN, DEMO_PASSWORD).await;
     let (_, list) = api.get("/contacts?limit=1").await;
     let id = list["data"][0]["id"].as_str().unwrap().to_owned();
-    let form = web
-        .get(app.url(&format!("/contacts/{id}/edit")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = app.html(&web, &format!("/contacts/{id}/edit")).await;
     assert!(
         form.contains(r#"type="checkbox" id="custom.vip""#),
         "the yes/no field is a checkbox"
@@ -95,14 +88,7 @@ async fn demo_records_save(app: TestApp) {
     assert_eq!(saved.job_title, "کارشناس");
     assert_eq!(saved.custom.0["vip"], true);
 
-    let fields = web
-        .get(app.url("/settings/fields"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let fields = app.html(&web, "/settings/fields").await;
     assert!(
         !fields.contains("field-type-"),
         "every field type is translated"

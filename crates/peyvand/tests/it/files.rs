@@ -18,14 +18,7 @@ async fn files_on_records(app: TestApp) {
     let id = contact["id"].as_str().unwrap().to_owned();
 
     // From the page: the token travels in the query string of the multipart form.
-    let page = admin
-        .get(app.url(&format!("/contacts/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&admin, &format!("/contacts/{id}")).await;
     assert!(page.contains("id=\"upload-form\""));
     let csrf = csrf_of(&page);
     let form = Form::new().part(
@@ -58,14 +51,7 @@ async fn files_on_records(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 403, "no token, no upload");
-    let page = admin
-        .get(app.url(&format!("/contacts/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&admin, &format!("/contacts/{id}")).await;
     assert!(
         page.contains("نامه رسمی.txt") && !page.contains("../"),
         "the name is kept without its path"

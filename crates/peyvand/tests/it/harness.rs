@@ -159,6 +159,17 @@ impl TestApp {
     }
 
     /// A browser-like client: keeps cookies, does not follow redirects (tests check them).
+    /// The text of a page fetched with `c` (a signed-in client, usually).
+    pub async fn html(&self, c: &reqwest::Client, path: &str) -> String {
+        c.get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
             .cookie_store(true)

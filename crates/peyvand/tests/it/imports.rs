@@ -642,14 +642,7 @@ async fn ui_flow(app: TestApp) {
         "{page}"
     );
 
-    let page = c
-        .get(app.url(&map_url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&c, &map_url).await;
     assert!(
         page.contains("<option value=\"first_name\" selected"),
         "auto-mapped"
@@ -692,27 +685,13 @@ async fn ui_flow(app: TestApp) {
         .unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], format!("/imports/{id}").as_str());
-    let page = c
-        .get(app.url(&format!("/imports/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&c, &format!("/imports/{id}")).await;
     assert!(
         page.contains("http-equiv=\"refresh\""),
         "a queued import refreshes itself"
     );
     jobs::run_pending(&app.store).await.unwrap();
-    let page = c
-        .get(app.url(&format!("/imports/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&c, &format!("/imports/{id}")).await;
     assert!(!page.contains("http-equiv=\"refresh\""));
     assert!(page.contains("انجام شد"), "done, in Persian");
     assert!(page.contains("id=\"count-imported\">۳<"), "{page}");
@@ -734,14 +713,7 @@ async fn ui_flow(app: TestApp) {
         report.contains(",کد ملی,") && !report.contains("national_id"),
         "{report}"
     );
-    let list = c
-        .get(app.url("/imports"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = app.html(&c, "/imports").await;
     assert!(list.contains("people.csv"));
 
     // A Persian reader who prefers Latin digits: still right-to-left, numbers in Latin digits.
@@ -764,35 +736,14 @@ async fn ui_flow(app: TestApp) {
         "{}",
         res.status()
     );
-    let page = c
-        .get(app.url(&format!("/imports/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&c, &format!("/imports/{id}")).await;
     assert!(page.contains("dir=\"rtl\""));
     assert!(page.contains("id=\"count-imported\">3<"), "{page}");
     assert!(page.contains("4 از 4 سطر"), "{page}");
-    let list = c
-        .get(app.url("/imports"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = app.html(&c, "/imports").await;
     assert!(list.contains("3 / 0 / 0 / 1"), "{list}");
 
-    let page = c
-        .get(app.url("/contacts?q=%D8%B9%D9%84%DB%8C"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&c, "/contacts?q=%D8%B9%D9%84%DB%8C").await;
     assert!(
         page.contains("id=\"export-csv\"") && page.contains("/contacts/export?format=xlsx&amp;q="),
         "export links keep the query"
@@ -876,14 +827,7 @@ async fn imports_for_an_owner(app: TestApp) {
         .unwrap();
     assert_eq!(res.status(), 303);
     let map_path = res.headers()["location"].to_str().unwrap().to_owned();
-    let page = c
-        .get(app.url(&map_path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&c, &map_path).await;
     assert!(page.contains("name=\"owner_id\""), "{page}");
     assert!(
         page.contains(&format!("<option value=\"{s2_id}\" >")),
@@ -906,14 +850,7 @@ async fn imports_for_an_owner(app: TestApp) {
     assert_eq!(res.status(), 303);
     let show_path = res.headers()["location"].to_str().unwrap().to_owned();
     jobs::run_pending(&app.store).await.unwrap();
-    let show = c
-        .get(app.url(&show_path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let show = app.html(&c, &show_path).await;
     assert!(show.contains("id=\"import-owner\""), "{show}");
     let (_, theirs) = app.api(&s2).get("/contacts").await;
     assert!(!theirs["data"].as_array().unwrap().is_empty(), "{theirs}");

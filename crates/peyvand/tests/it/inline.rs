@@ -67,14 +67,12 @@ async fn cells_save_validate_and_audit(app: TestApp) {
     let c = app.login("boss@example.com", ADMIN_PASSWORD).await;
 
     // The list marks editable cells with their field and value; the name stays a link.
-    let page = c
-        .get(app.url("/contacts?cols=name&cols=city&cols=birth_date&cols=phone&cols=custom.tier"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app
+        .html(
+            &c,
+            "/contacts?cols=name&cols=city&cols=birth_date&cols=phone&cols=custom.tier",
+        )
+        .await;
     assert!(
         page.contains("data-field=\"city\" data-kind=\"text\""),
         "{page}"
@@ -189,14 +187,12 @@ async fn cells_save_validate_and_audit(app: TestApp) {
         .await;
     assert_eq!(status, 201, "{deal}");
     let did = deal["id"].as_str().unwrap().to_owned();
-    let list = c
-        .get(app.url("/deals/list?cols=title&cols=stage&cols=amount&cols=expected_close_date"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = app
+        .html(
+            &c,
+            "/deals/list?cols=title&cols=stage&cols=amount&cols=expected_close_date",
+        )
+        .await;
     assert!(list.contains("data-field=\"stage_id\" data-kind=\"select\""));
     assert!(list.contains("data-field=\"amount\" data-kind=\"number\""));
     let dpath = format!("/deals/{did}/cell");
@@ -259,14 +255,7 @@ async fn cells_need_update_rights(app: TestApp) {
     // Marketing reads every contact but may not change them.
     app.user_in("market@example.com", "marketing", "fa").await;
     let m = app.login("market@example.com", ADMIN_PASSWORD).await;
-    let page = m
-        .get(app.url("/contacts?cols=name&cols=city"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&m, "/contacts?cols=name&cols=city").await;
     assert!(page.contains("محمدی"));
     assert!(!page.contains("class=\"cell\""), "no editable cells");
     let csrf = csrf_of(&page);

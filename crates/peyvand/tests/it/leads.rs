@@ -200,14 +200,7 @@ async fn lead_pages(app: TestApp) {
         .unwrap();
     assert_eq!(res.status(), 303);
     let page = res.headers()["location"].to_str().unwrap().to_owned();
-    let html = admin
-        .get(app.url(&page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, &page).await;
     assert!(html.contains("id=\"convert-form\""));
     let res = admin
         .post(app.url(&format!("{page}/convert")))
@@ -241,14 +234,7 @@ async fn lead_pages(app: TestApp) {
     assert_eq!(res.status(), 303);
     let deal_page = res.headers()["location"].to_str().unwrap().to_owned();
     assert!(deal_page.starts_with("/deals/"));
-    let html = admin
-        .get(app.url(&page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, &page).await;
     assert!(html.contains("تبدیل‌شده") && !html.contains("id=\"convert-form\""));
 }
 both!(lead_ui, lead_pages);

@@ -106,14 +106,7 @@ async fn custom_fields_round_trip(app: TestApp) {
     );
 
     // The form shows the widgets; a bad value comes back named, nothing saved.
-    let page = web
-        .get(app.url("/activities/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&web, "/activities/new").await;
     assert!(page.contains("name=\"custom.channel\""), "select widget");
     assert!(page.contains("name=\"custom.attendees\""), "number widget");
     let csrf = csrf_of(&page);
@@ -162,14 +155,7 @@ async fn custom_fields_round_trip(app: TestApp) {
         Value::Object(stored.custom.0.clone()),
         json!({"channel": "phone", "attendees": 4})
     );
-    let show = web
-        .get(app.url(&format!("/activities/{form_id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let show = app.html(&web, &format!("/activities/{form_id}")).await;
     assert!(show.contains("تلفن"), "the option's label on the page");
 
     // Editing keeps values not touched and refuses a bad one.
@@ -202,14 +188,9 @@ async fn custom_fields_round_trip(app: TestApp) {
         .map(|a| a["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, vec![id.as_str()]);
-    let list = web
-        .get(app.url("/activities?scope=team&state=all&cf.channel=phone"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = app
+        .html(&web, "/activities?scope=team&state=all&cf.channel=phone")
+        .await;
     assert!(list.contains("تماس تلفنی از فرم"));
     assert!(!list.contains("جلسهٔ حضوری"));
     assert!(list.contains("name=\"cf.channel\""));
@@ -385,37 +366,16 @@ async fn reminders_become_notifications(app: TestApp) {
 
     // The web UI: the bell counts, the page lists, "mark all read" clears; others get 404.
     let web = app.login("ali@example.com", ADMIN_PASSWORD).await;
-    let home = web
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = app.html(&web, "/").await;
     assert!(home.contains("id=\"bell\""));
     assert!(
         home.contains("id=\"unread-count\" aria-hidden=\"true\">۲<"),
         "bell shows ۲"
     );
-    let page = web
-        .get(app.url("/notifications"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&web, "/notifications").await;
     assert!(page.contains("یادآوری: تماس با کریمی"));
     assert!(page.contains(&format!("href=\"/activities/{late}\"")));
-    let activity = web
-        .get(app.url(&format!("/activities/{late}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let activity = app.html(&web, &format!("/activities/{late}")).await;
     assert!(
         activity.contains("ارسال‌شده در"),
         "the page says the reminder went out"
@@ -428,14 +388,7 @@ async fn reminders_become_notifications(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let home = web
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = app.html(&web, "/").await;
     assert!(
         !home.contains("id=\"unread-count\""),
         "no count once all are read"

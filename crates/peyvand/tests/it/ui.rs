@@ -406,14 +406,7 @@ async fn preferences_switch_language_direction_and_calendar(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let html = admin
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, "/").await;
     assert!(
         html.contains("<html lang=\"en\" dir=\"ltr\">"),
         "English shell is LTR"
@@ -451,14 +444,7 @@ async fn preferences_switch_language_direction_and_calendar(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let html = admin
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, "/").await;
     assert!(jalali_months.iter().any(|m| html.contains(m)));
     assert!(html.contains('۱') || html.contains('۰'), "Persian digits");
     let log = app
@@ -569,28 +555,14 @@ async fn admin_manages_users_and_access_follows_roles(app: TestApp) {
 
     // Sales users manage nothing: no users, teams, roles or audit log.
     let sales = app.login("sara@example.com", ADMIN_PASSWORD).await;
-    let html = sales
-        .get(app.url("/settings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&sales, "/settings").await;
     assert!(
         !html.contains("href=\"/settings/users\""),
         "no user administration for sales"
     );
     assert!(!html.contains("href=\"/settings/audit\""));
     assert!(!html.contains("href=\"/settings/roles\""));
-    let home = sales
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = app.html(&sales, "/").await;
     assert!(
         !home.contains("href=\"/settings\""),
         "no settings entry in the navigation"
@@ -708,14 +680,7 @@ async fn role_matrix_edits_permissions(app: TestApp) {
     let admin = app.setup_admin().await;
     let sales = app.store.role_by_key("sales").await.unwrap().unwrap();
     let path = format!("/settings/roles/{}", sales.id);
-    let html = admin
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, &path).await;
     assert!(html.contains("name=\"contact.read\""));
     let csrf = peyvand_web_csrf(&html);
     let res = admin
@@ -785,23 +750,9 @@ async fn a_new_api_key_is_shown_once(app: TestApp) {
         303,
         "created keys redirect, so a reload cannot create another"
     );
-    let html = admin
-        .get(app.url("/profile/api-keys"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, "/profile/api-keys").await;
     assert!(html.contains("id=\"new-key\""));
-    let again = admin
-        .get(app.url("/profile/api-keys"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let again = app.html(&admin, "/profile/api-keys").await;
     assert!(
         !again.contains("id=\"new-key\""),
         "the key is shown only once"
@@ -831,25 +782,11 @@ async fn the_audit_log_reads_as_sentences(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let html = admin
-        .get(app.url("/settings/audit?record_type=role"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, "/settings/audit?record_type=role").await;
     assert!(html.contains("تغییر دسترسی‌ها"), "action in words");
     assert!(html.contains("اشخاص · مشاهده"), "the changed grant by name");
     assert!(!html.contains("\"read\""), "no raw JSON");
-    let html = admin
-        .get(app.url("/settings/audit?record_type=deal"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, "/settings/audit?record_type=deal").await;
     assert!(html.contains("id=\"audit-empty\""));
 }
 both!(audit_page, the_audit_log_reads_as_sentences);

@@ -73,14 +73,7 @@ async fn a_contact_from_the_form(app: TestApp) {
     assert_eq!(res.status(), 303);
     let page = location(&res);
     assert!(page.starts_with("/contacts/"));
-    let html = admin
-        .get(app.url(&page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, &page).await;
     assert!(html.contains("علی رضایی"));
     assert!(
         html.contains("۰۹۱۲ ۱۲۳ ۴۵۶۷"),
@@ -134,14 +127,7 @@ async fn a_contact_from_the_form(app: TestApp) {
     assert_eq!(res.status(), 303);
 
     // The list: search, filters with chips, sort links, recycle bin.
-    let html = admin
-        .get(app.url("/contacts?q=%D8%B9%D9%84%D9%8A"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, "/contacts?q=%D8%B9%D9%84%D9%8A").await;
     assert!(html.contains("علی رضایی") && !html.contains(">دیگر<"));
     let res = admin
         .get(app.url("/contacts?ff=city&fo=eq&fv=%D8%AA%D9%87%D8%B1%D8%A7%D9%86"))
@@ -153,14 +139,7 @@ async fn a_contact_from_the_form(app: TestApp) {
         303,
         "the add-filter form turns into a canonical URL"
     );
-    let html = admin
-        .get(app.url(&location(&res)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, &location(&res)).await;
     assert!(
         html.contains("class=\"chip\"") && html.contains("علی رضایی") && !html.contains(">دیگر<")
     );
@@ -203,23 +182,9 @@ async fn a_contact_from_the_form(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let html = admin
-        .get(app.url("/contacts?deleted=true"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, "/contacts?deleted=true").await;
     assert!(html.contains("علی رضایی"));
-    let html = admin
-        .get(app.url(&format!("/contacts/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, &format!("/contacts/{id}")).await;
     assert!(html.contains("id=\"in-bin\""));
     admin
         .post(app.url(&format!("/contacts/{id}/restore")))
@@ -300,33 +265,12 @@ async fn a_company_and_its_people(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let html = admin
-        .get(app.url(&page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, &page).await;
     assert!(html.contains("id=\"people\"") && html.contains("کریمی") && html.contains("مدیر فروش"));
     assert!(html.contains("۱۲۰"), "employees in Persian digits");
-    let html = admin
-        .get(app.url("/companies?sort=-employees"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, "/companies?sort=-employees").await;
     assert!(html.contains("بازرگانی آریا"));
-    let html = admin
-        .get(app.url("/contacts?cols=name&cols=company"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, "/contacts?cols=name&cols=company").await;
     assert!(
         html.contains("بازرگانی آریا"),
         "the company column links the contact's company"
@@ -386,14 +330,7 @@ async fn custom_fields_flow_into_forms_and_lists(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let html = admin
-        .get(app.url("/contacts/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, "/contacts/new").await;
     assert!(
         html.contains("name=\"custom.tier\"")
             && html.contains("طلایی")
@@ -431,14 +368,7 @@ async fn custom_fields_flow_into_forms_and_lists(app: TestApp) {
         .unwrap();
     assert_eq!(res.status(), 303);
     let page = res.headers()["location"].to_str().unwrap().to_owned();
-    let html = admin
-        .get(app.url(&page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, &page).await;
     assert!(
         html.contains("طلایی") && html.contains("۱۴۰۲/۰۷/۰۱"),
         "custom values shown in the user's language and calendar"
@@ -453,14 +383,12 @@ async fn custom_fields_flow_into_forms_and_lists(app: TestApp) {
         .send()
         .await
         .unwrap();
-    let html = admin
-        .get(app.url("/contacts?filter%5Bcustom.tier%5D%5Beq%5D=gold&cols=name&cols=custom.tier"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app
+        .html(
+            &admin,
+            "/contacts?filter%5Bcustom.tier%5D%5Beq%5D=gold&cols=name&cols=custom.tier",
+        )
+        .await;
     assert!(
         html.contains("صالحی") && !html.contains("نادری"),
         "filtered on the custom field"
@@ -507,24 +435,10 @@ async fn saved_views_and_bulk_actions(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let html = admin
-        .get(app.url("/contacts"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, "/contacts").await;
     assert!(html.contains("مشتریان تهران"), "the view is listed");
     let sara_web = app.login("sara@example.com", ADMIN_PASSWORD).await;
-    let html = sara_web
-        .get(app.url("/contacts"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&sara_web, "/contacts").await;
     assert!(
         html.contains("مشتریان تهران"),
         "shared views are visible to colleagues"
@@ -570,14 +484,7 @@ async fn saved_views_and_bulk_actions(app: TestApp) {
     assert_eq!(res.status(), 303);
     let back = res.headers()["location"].to_str().unwrap().to_owned();
     assert!(back.ends_with("done=2-0"), "{back}");
-    let html = admin
-        .get(app.url(&back))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, &back).await;
     assert!(html.contains("id=\"bulk-notice\""));
     for id in &ids {
         assert_eq!(

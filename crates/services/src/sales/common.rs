@@ -1,5 +1,7 @@
 //! What every sales record shares: owner rules, custom field definitions, list requests.
 
+use std::collections::HashMap;
+
 use peyvand_domain::access::{Action, Actor, Grant, OwnerFilter, RecordType, Scope};
 use peyvand_domain::sales::{FieldDef, FieldType, Problem};
 use peyvand_store::query::{Field, Filter, ListSpec, Op, Sort};
@@ -174,4 +176,45 @@ fn option_key(defs: &[FieldDef], name: &str, value: &Value) -> Value {
 /// Whether a grant lets the actor see records of every owner.
 pub fn sees_all(grant: &Grant) -> bool {
     matches!(grant.filter, OwnerFilter::Any)
+}
+
+fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Company names by id (deleted companies included), read in one query.
+pub async fn company_names(
+    store: &Store,
+    ids: impl Iterator<Item = Uuid>,
+) -> ServiceResult<HashMap<Uuid, String>> {
+    let ids = distinct(ids);
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(store
+        .companies_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect())
+}
+
+/// Contacts' full names by id (deleted contacts included), read in one query.
+pub async fn contact_names(
+    store: &Store,
+    ids: impl Iterator<Item = Uuid>,
+) -> ServiceResult<HashMap<Uuid, String>> {
+    let ids = distinct(ids);
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(store
+        .contacts_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.full_name()))
+        .collect())
 }

@@ -99,21 +99,6 @@ fn headers(fields: &[&str], defs: &[FieldDef]) -> Vec<String> {
     h
 }
 
-async fn company_names(
-    store: &Store,
-    ids: impl Iterator<Item = Uuid>,
-) -> ServiceResult<HashMap<Uuid, String>> {
-    let mut ids: Vec<Uuid> = ids.collect();
-    ids.sort();
-    ids.dedup();
-    Ok(store
-        .companies_by_ids(&ids)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect())
-}
-
 /// Every record of a list request, page by page through the cursor.
 macro_rules! all_pages {
     ($store:expr, $spec:expr, $list:ident) => {{
@@ -161,7 +146,8 @@ pub async fn export_table(
     Ok(match rt {
         RecordType::Contact => {
             let rows: Vec<ContactRecord> = all_pages!(store, spec, list_contacts);
-            let names = company_names(store, rows.iter().filter_map(|c| c.company_id)).await?;
+            let names =
+                common::company_names(store, rows.iter().filter_map(|c| c.company_id)).await?;
             let fields = [
                 "id",
                 "first_name",
@@ -341,13 +327,11 @@ pub async fn export_table(
                 "closed_at",
                 "created_at",
             ];
-            let mut names = company_names(store, rows.iter().filter_map(|d| d.company_id)).await?;
-            let mut contact_ids: Vec<Uuid> = rows.iter().filter_map(|d| d.contact_id).collect();
-            contact_ids.sort();
-            contact_ids.dedup();
-            for c in store.contacts_by_ids(&contact_ids).await? {
-                names.insert(c.id, c.full_name());
-            }
+            let mut names =
+                common::company_names(store, rows.iter().filter_map(|d| d.company_id)).await?;
+            names.extend(
+                common::contact_names(store, rows.iter().filter_map(|d| d.contact_id)).await?,
+            );
             Table {
                 kinds: kinds(&fields, &defs),
                 names,

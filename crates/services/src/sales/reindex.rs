@@ -18,7 +18,7 @@ use peyvand_store::{
 };
 use uuid::Uuid;
 
-use super::{companies, contacts, deals, leads};
+use super::{common, companies, contacts, deals, leads};
 use crate::ServiceResult;
 
 /// The version of the recipe that builds a record's search text. Bump it whenever what
@@ -217,7 +217,8 @@ impl Recipe for ContactRecord {
     const NAME: &'static str = "contacts";
 
     async fn search_texts(store: &Store, page: &[Indexed<Self>]) -> ServiceResult<Vec<String>> {
-        let companies = company_names(store, page.iter().filter_map(|r| r.row.company_id)).await?;
+        let companies =
+            common::company_names(store, page.iter().filter_map(|r| r.row.company_id)).await?;
         Ok(page
             .iter()
             .map(|r| contacts::search_text(&r.row, name_of(&companies, r.row.company_id)))
@@ -237,8 +238,10 @@ impl Recipe for DealRecord {
     const NAME: &'static str = "deals";
 
     async fn search_texts(store: &Store, page: &[Indexed<Self>]) -> ServiceResult<Vec<String>> {
-        let contacts = contact_names(store, page.iter().filter_map(|r| r.row.contact_id)).await?;
-        let companies = company_names(store, page.iter().filter_map(|r| r.row.company_id)).await?;
+        let contacts =
+            common::contact_names(store, page.iter().filter_map(|r| r.row.contact_id)).await?;
+        let companies =
+            common::company_names(store, page.iter().filter_map(|r| r.row.company_id)).await?;
         Ok(page
             .iter()
             .map(|r| {
@@ -250,47 +253,6 @@ impl Recipe for DealRecord {
             })
             .collect())
     }
-}
-
-fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
-    let mut ids: Vec<Uuid> = ids.collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
-}
-
-/// Company names by id, as saving a contact or deal reads them (deleted companies included).
-async fn company_names(
-    store: &Store,
-    ids: impl Iterator<Item = Uuid>,
-) -> ServiceResult<HashMap<Uuid, String>> {
-    let ids = distinct(ids);
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(store
-        .companies_by_ids(&ids)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect())
-}
-
-/// Contacts' full names by id, as saving a deal reads them (deleted contacts included).
-async fn contact_names(
-    store: &Store,
-    ids: impl Iterator<Item = Uuid>,
-) -> ServiceResult<HashMap<Uuid, String>> {
-    let ids = distinct(ids);
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(store
-        .contacts_by_ids(&ids)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.full_name()))
-        .collect())
 }
 
 /// The name of a linked record; empty when there is no link or the record is gone, as when
