@@ -547,25 +547,14 @@ pub async fn set_deleted(
     deleted: bool,
 ) -> ServiceResult<()> {
     let a = get(store, actor, id).await?;
-    actor.require_record(RecordType::Activity, Action::Delete, Some(a.owner_id))?;
-    if a.deleted_at.is_some() == deleted {
-        return Ok(());
-    }
-    let at = deleted.then(Utc::now);
-    let mut tx = store.begin().await?;
-    store.set_deleted(&mut tx, &ACTIVITIES, id, at).await?;
-    audit::record(
-        store,
-        &mut tx,
-        ctx,
-        if deleted { "delete" } else { "restore" },
-        "activity",
-        Some(id.to_string()),
-        json!({"deleted_at": [a.deleted_at, at]}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let record = common::Bin {
+        record_type: RecordType::Activity,
+        table: &ACTIVITIES,
+        id,
+        owner_id: a.owner_id,
+        deleted_at: a.deleted_at,
+    };
+    common::set_deleted(store, ctx, actor, record, deleted).await
 }
 
 pub async fn list(

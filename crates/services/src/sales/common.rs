@@ -218,3 +218,45 @@ pub async fn contact_names(
         .map(|c| (c.id, c.full_name()))
         .collect())
 }
+
+/// The record a soft delete or restore is about, as its service read it (after checking the
+/// actor may see it).
+pub struct Bin<'a> {
+    pub record_type: RecordType,
+    pub table: &'a peyvand_store::query::Table,
+    pub id: Uuid,
+    pub owner_id: Uuid,
+    pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Soft delete (to the recycle bin) or restore, with the delete permission checked on the
+/// record's owner and the change audited; doing what is already done changes nothing.
+pub async fn set_deleted(
+    store: &Store,
+    ctx: &crate::audit::Ctx,
+    actor: &Actor,
+    record: Bin<'_>,
+    deleted: bool,
+) -> ServiceResult<()> {
+    actor.require_record(record.record_type, Action::Delete, Some(record.owner_id))?;
+    if record.deleted_at.is_some() == deleted {
+        return Ok(());
+    }
+    let at = deleted.then(chrono::Utc::now);
+    let mut tx = store.begin().await?;
+    store
+        .set_deleted(&mut tx, record.table, record.id, at)
+        .await?;
+    crate::audit::record(
+        store,
+        &mut tx,
+        ctx,
+        if deleted { "delete" } else { "restore" },
+        record.record_type.as_str(),
+        Some(record.id.to_string()),
+        serde_json::json!({"deleted_at": [record.deleted_at, at]}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

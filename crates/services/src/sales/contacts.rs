@@ -563,25 +563,14 @@ pub async fn set_deleted(
     deleted: bool,
 ) -> ServiceResult<()> {
     let c = get(store, actor, id).await?;
-    actor.require_record(RecordType::Contact, Action::Delete, Some(c.owner_id))?;
-    if c.deleted_at.is_some() == deleted {
-        return Ok(());
-    }
-    let at = deleted.then(Utc::now);
-    let mut tx = store.begin().await?;
-    store.set_deleted(&mut tx, &CONTACTS, id, at).await?;
-    audit::record(
-        store,
-        &mut tx,
-        ctx,
-        if deleted { "delete" } else { "restore" },
-        "contact",
-        Some(id.to_string()),
-        json!({"deleted_at": [c.deleted_at, at]}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let record = common::Bin {
+        record_type: RecordType::Contact,
+        table: &CONTACTS,
+        id,
+        owner_id: c.owner_id,
+        deleted_at: c.deleted_at,
+    };
+    common::set_deleted(store, ctx, actor, record, deleted).await
 }
 
 pub async fn list(

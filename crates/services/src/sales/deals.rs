@@ -595,25 +595,14 @@ pub async fn set_deleted(
     deleted: bool,
 ) -> ServiceResult<()> {
     let d = get(store, actor, id).await?;
-    actor.require_record(RecordType::Deal, Action::Delete, Some(d.owner_id))?;
-    if d.deleted_at.is_some() == deleted {
-        return Ok(());
-    }
-    let at = deleted.then(Utc::now);
-    let mut tx = store.begin().await?;
-    store.set_deleted(&mut tx, &DEALS, id, at).await?;
-    audit::record(
-        store,
-        &mut tx,
-        ctx,
-        if deleted { "delete" } else { "restore" },
-        "deal",
-        Some(id.to_string()),
-        json!({"deleted_at": [d.deleted_at, at]}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let record = common::Bin {
+        record_type: RecordType::Deal,
+        table: &DEALS,
+        id,
+        owner_id: d.owner_id,
+        deleted_at: d.deleted_at,
+    };
+    common::set_deleted(store, ctx, actor, record, deleted).await
 }
 
 pub async fn list(

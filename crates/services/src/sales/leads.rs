@@ -483,25 +483,14 @@ pub async fn set_deleted(
     deleted: bool,
 ) -> ServiceResult<()> {
     let l = get(store, actor, id).await?;
-    actor.require_record(RecordType::Lead, Action::Delete, Some(l.owner_id))?;
-    if l.deleted_at.is_some() == deleted {
-        return Ok(());
-    }
-    let at = deleted.then(Utc::now);
-    let mut tx = store.begin().await?;
-    store.set_deleted(&mut tx, &LEADS, id, at).await?;
-    audit::record(
-        store,
-        &mut tx,
-        ctx,
-        if deleted { "delete" } else { "restore" },
-        "lead",
-        Some(id.to_string()),
-        json!({"deleted_at": [l.deleted_at, at]}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let record = common::Bin {
+        record_type: RecordType::Lead,
+        table: &LEADS,
+        id,
+        owner_id: l.owner_id,
+        deleted_at: l.deleted_at,
+    };
+    common::set_deleted(store, ctx, actor, record, deleted).await
 }
 
 pub async fn list(

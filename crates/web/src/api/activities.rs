@@ -13,7 +13,7 @@ use peyvand_store::ReferralRecord;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{ApiError, ApiJson, ApiResult, Page, list_request};
+use super::{ApiError, ApiJson, ApiResult, Page, list_request, path_id};
 use crate::AppState;
 use crate::auth::Authed;
 
@@ -26,10 +26,6 @@ pub fn routes() -> Router<AppState> {
         .route("/my-day", get(day))
         .route("/referrals", get(trail).post(refer))
         .route("/users/{id}/reassign", post(reassign))
-}
-
-fn path_id(s: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(s).map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found"))
 }
 
 /// The API reads form-style dates (`due_date`) in ISO form and the key owner's time zone.

@@ -1,6 +1,6 @@
 //! API endpoints of pipelines, stages and deals.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, patch, post};
@@ -13,9 +13,20 @@ use peyvand_services::sales::pipelines::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{ApiError, ApiJson, ApiResult, Page, list_request};
+use super::{ApiJson, ApiResult, Page, path_id};
 use crate::AppState;
 use crate::auth::Authed;
+
+super::record_endpoints!(
+    deals,
+    DealInput,
+    DealView,
+    list_deals,
+    get_deal,
+    update_deal,
+    delete_deal,
+    restore_deal
+);
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,10 +43,6 @@ pub fn routes() -> Router<AppState> {
         .route("/deals/{id}/restore", post(restore_deal))
         .route("/deals/{id}/move", post(move_deal))
         .route("/deals/{id}/stage-history", get(stage_history))
-}
-
-fn path_id(s: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(s).map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found"))
 }
 
 async fn list_pipelines(
@@ -107,19 +114,6 @@ async fn board(
     Ok(Json(b))
 }
 
-async fn list_deals(
-    State(state): State<AppState>,
-    me: Authed,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Json<Page<DealView>>> {
-    let req = list_request(q.as_deref().unwrap_or(""))?;
-    let page = deals::list(&state.store, &me.actor, &req).await?;
-    Ok(Json(Page {
-        data: page.rows.iter().map(DealView::from).collect(),
-        next_cursor: page.next_cursor,
-    }))
-}
-
 async fn create_deal(
     State(state): State<AppState>,
     me: Authed,
@@ -135,53 +129,6 @@ async fn create_deal(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(DealView::from(&d))))
-}
-
-async fn get_deal(
-    State(state): State<AppState>,
-    me: Authed,
-    Path(id): Path<String>,
-) -> ApiResult<Json<DealView>> {
-    let d = deals::get(&state.store, &me.actor, path_id(&id)?).await?;
-    Ok(Json(DealView::from(&d)))
-}
-
-async fn update_deal(
-    State(state): State<AppState>,
-    me: Authed,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<DealInput>,
-) -> ApiResult<Json<DealView>> {
-    let d = deals::update(
-        &state.store,
-        &me.ctx(),
-        &me.actor,
-        path_id(&id)?,
-        &input,
-        CalendarKind::Gregorian,
-    )
-    .await?;
-    Ok(Json(DealView::from(&d)))
-}
-
-async fn delete_deal(
-    State(state): State<AppState>,
-    me: Authed,
-    Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
-    deals::set_deleted(&state.store, &me.ctx(), &me.actor, path_id(&id)?, true).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn restore_deal(
-    State(state): State<AppState>,
-    me: Authed,
-    Path(id): Path<String>,
-) -> ApiResult<Json<DealView>> {
-    let id = path_id(&id)?;
-    deals::set_deleted(&state.store, &me.ctx(), &me.actor, id, false).await?;
-    let d = deals::get(&state.store, &me.actor, id).await?;
-    Ok(Json(DealView::from(&d)))
 }
 
 #[derive(Deserialize)]

@@ -12,7 +12,7 @@ use peyvand_store::ImportRecord;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{ApiError, ApiResult, list_request};
+use super::{ApiError, ApiResult, list_request, path_id};
 use crate::AppState;
 use crate::auth::Authed;
 use crate::i18n::Tr;
@@ -182,10 +182,6 @@ async fn list_imports(State(state): State<AppState>, me: Authed) -> ApiResult<im
     Ok(Json(ImportList {
         data: rows.iter().map(ImportView::from).collect(),
     }))
-}
-
-fn path_id(s: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(s).map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found"))
 }
 
 async fn get_import(

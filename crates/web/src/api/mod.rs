@@ -270,6 +270,80 @@ pub fn list_request(query: &str) -> Result<peyvand_services::sales::common::List
     Ok(req)
 }
 
+/// A record id from the path; one that does not parse names no record (404).
+pub fn path_id(s: &str) -> ApiResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(s).map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found"))
+}
+
+/// The list, read, update (PATCH), delete and restore endpoints of a sales record type: they
+/// differ only in the service module they call and the view they answer with. The API speaks
+/// ISO dates whatever the key owner's calendar.
+macro_rules! record_endpoints {
+    ($module:ident, $input:ty, $view:ty, $list:ident, $get:ident, $update:ident, $delete:ident, $restore:ident) => {
+        async fn $list(
+            axum::extract::State(state): axum::extract::State<crate::AppState>,
+            me: crate::auth::Authed,
+            axum::extract::RawQuery(q): axum::extract::RawQuery,
+        ) -> super::ApiResult<axum::Json<super::Page<$view>>> {
+            let req = super::list_request(q.as_deref().unwrap_or(""))?;
+            let page = $module::list(&state.store, &me.actor, &req).await?;
+            Ok(axum::Json(super::Page {
+                data: page.rows.iter().map(<$view>::from).collect(),
+                next_cursor: page.next_cursor,
+            }))
+        }
+
+        async fn $get(
+            axum::extract::State(state): axum::extract::State<crate::AppState>,
+            me: crate::auth::Authed,
+            axum::extract::Path(id): axum::extract::Path<String>,
+        ) -> super::ApiResult<axum::Json<$view>> {
+            let r = $module::get(&state.store, &me.actor, super::path_id(&id)?).await?;
+            Ok(axum::Json(<$view>::from(&r)))
+        }
+
+        async fn $update(
+            axum::extract::State(state): axum::extract::State<crate::AppState>,
+            me: crate::auth::Authed,
+            axum::extract::Path(id): axum::extract::Path<String>,
+            super::ApiJson(input): super::ApiJson<$input>,
+        ) -> super::ApiResult<axum::Json<$view>> {
+            let r = $module::update(
+                &state.store,
+                &me.ctx(),
+                &me.actor,
+                super::path_id(&id)?,
+                &input,
+                peyvand_domain::calendar::CalendarKind::Gregorian,
+            )
+            .await?;
+            Ok(axum::Json(<$view>::from(&r)))
+        }
+
+        async fn $delete(
+            axum::extract::State(state): axum::extract::State<crate::AppState>,
+            me: crate::auth::Authed,
+            axum::extract::Path(id): axum::extract::Path<String>,
+        ) -> super::ApiResult<axum::http::StatusCode> {
+            let id = super::path_id(&id)?;
+            $module::set_deleted(&state.store, &me.ctx(), &me.actor, id, true).await?;
+            Ok(axum::http::StatusCode::NO_CONTENT)
+        }
+
+        async fn $restore(
+            axum::extract::State(state): axum::extract::State<crate::AppState>,
+            me: crate::auth::Authed,
+            axum::extract::Path(id): axum::extract::Path<String>,
+        ) -> super::ApiResult<axum::Json<$view>> {
+            let id = super::path_id(&id)?;
+            $module::set_deleted(&state.store, &me.ctx(), &me.actor, id, false).await?;
+            let r = $module::get(&state.store, &me.actor, id).await?;
+            Ok(axum::Json(<$view>::from(&r)))
+        }
+    };
+}
+pub(crate) use record_endpoints;
+
 /// A page of a list, with the cursor of the next page (absent on the last).
 #[derive(Serialize, ToSchema)]
 pub struct Page<T> {

@@ -2,7 +2,6 @@
 //! user's notifications (they are "not found").
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
@@ -12,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{ApiError, ApiResult};
+use super::{ApiError, ApiResult, path_id};
 use crate::AppState;
 use crate::auth::Authed;
 use crate::i18n::Tr;
@@ -112,10 +111,6 @@ async fn list(
         next_cursor,
         unread_count,
     }))
-}
-
-fn path_id(s: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(s).map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found"))
 }
 
 async fn read(

@@ -1,6 +1,6 @@
 //! API endpoints of the sales records.
 
-use axum::extract::{Path, Query, RawQuery, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -13,9 +13,40 @@ use peyvand_services::sales::leads::{self, LeadInput, LeadView};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{ApiError, ApiJson, ApiResult, Page, list_request};
+use super::{ApiError, ApiJson, ApiResult, Page, path_id};
 use crate::AppState;
 use crate::auth::Authed;
+
+super::record_endpoints!(
+    contacts,
+    ContactInput,
+    ContactView,
+    list_contacts,
+    get_contact,
+    update_contact,
+    delete_contact,
+    restore_contact
+);
+super::record_endpoints!(
+    companies,
+    CompanyInput,
+    CompanyView,
+    list_companies,
+    get_company,
+    update_company,
+    delete_company,
+    restore_company
+);
+super::record_endpoints!(
+    leads,
+    LeadInput,
+    LeadView,
+    list_leads,
+    get_lead,
+    update_lead,
+    delete_lead,
+    restore_lead
+);
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -91,27 +122,10 @@ async fn search(
     Ok(Json(SearchOut { data }))
 }
 
-fn path_id(s: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(s).map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found"))
-}
-
 #[derive(Deserialize, Default)]
 pub struct CreateParams {
     #[serde(default)]
     allow_duplicate: Option<String>,
-}
-
-async fn list_contacts(
-    State(state): State<AppState>,
-    me: Authed,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Json<Page<ContactView>>> {
-    let req = list_request(q.as_deref().unwrap_or(""))?;
-    let page = contacts::list(&state.store, &me.actor, &req).await?;
-    Ok(Json(Page {
-        data: page.rows.iter().map(ContactView::from).collect(),
-        next_cursor: page.next_cursor,
-    }))
 }
 
 async fn create_contact(
@@ -127,66 +141,6 @@ async fn create_contact(
     };
     let c = contacts::create(&state.store, &me.ctx(), &me.actor, &input, &opts).await?;
     Ok((StatusCode::CREATED, Json(ContactView::from(&c))))
-}
-
-async fn get_contact(
-    State(state): State<AppState>,
-    me: Authed,
-    Path(id): Path<String>,
-) -> ApiResult<Json<ContactView>> {
-    let c = contacts::get(&state.store, &me.actor, path_id(&id)?).await?;
-    Ok(Json(ContactView::from(&c)))
-}
-
-async fn update_contact(
-    State(state): State<AppState>,
-    me: Authed,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<ContactInput>,
-) -> ApiResult<Json<ContactView>> {
-    let c = contacts::update(
-        &state.store,
-        &me.ctx(),
-        &me.actor,
-        path_id(&id)?,
-        &input,
-        CalendarKind::Gregorian,
-    )
-    .await?;
-    Ok(Json(ContactView::from(&c)))
-}
-
-async fn delete_contact(
-    State(state): State<AppState>,
-    me: Authed,
-    Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
-    contacts::set_deleted(&state.store, &me.ctx(), &me.actor, path_id(&id)?, true).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn restore_contact(
-    State(state): State<AppState>,
-    me: Authed,
-    Path(id): Path<String>,
-) -> ApiResult<Json<ContactView>> {
-    let id = path_id(&id)?;
-    contacts::set_deleted(&state.store, &me.ctx(), &me.actor, id, false).await?;
-    let c = contacts::get(&state.store, &me.actor, id).await?;
-    Ok(Json(ContactView::from(&c)))
-}
-
-async fn list_companies(
-    State(state): State<AppState>,
-    me: Authed,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Json<Page<CompanyView>>> {
-    let req = list_request(q.as_deref().unwrap_or(""))?;
-    let page = companies::list(&state.store, &me.actor, &req).await?;
-    Ok(Json(Page {
-        data: page.rows.iter().map(CompanyView::from).collect(),
-        next_cursor: page.next_cursor,
-    }))
 }
 
 async fn create_company(
@@ -208,66 +162,6 @@ async fn create_company(
     Ok((StatusCode::CREATED, Json(CompanyView::from(&c))))
 }
 
-async fn get_company(
-    State(state): State<AppState>,
-    me: Authed,
-    Path(id): Path<String>,
-) -> ApiResult<Json<CompanyView>> {
-    let c = companies::get(&state.store, &me.actor, path_id(&id)?).await?;
-    Ok(Json(CompanyView::from(&c)))
-}
-
-async fn update_company(
-    State(state): State<AppState>,
-    me: Authed,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<CompanyInput>,
-) -> ApiResult<Json<CompanyView>> {
-    let c = companies::update(
-        &state.store,
-        &me.ctx(),
-        &me.actor,
-        path_id(&id)?,
-        &input,
-        CalendarKind::Gregorian,
-    )
-    .await?;
-    Ok(Json(CompanyView::from(&c)))
-}
-
-async fn delete_company(
-    State(state): State<AppState>,
-    me: Authed,
-    Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
-    companies::set_deleted(&state.store, &me.ctx(), &me.actor, path_id(&id)?, true).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn restore_company(
-    State(state): State<AppState>,
-    me: Authed,
-    Path(id): Path<String>,
-) -> ApiResult<Json<CompanyView>> {
-    let id = path_id(&id)?;
-    companies::set_deleted(&state.store, &me.ctx(), &me.actor, id, false).await?;
-    let c = companies::get(&state.store, &me.actor, id).await?;
-    Ok(Json(CompanyView::from(&c)))
-}
-
-async fn list_leads(
-    State(state): State<AppState>,
-    me: Authed,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Json<Page<LeadView>>> {
-    let req = list_request(q.as_deref().unwrap_or(""))?;
-    let page = leads::list(&state.store, &me.actor, &req).await?;
-    Ok(Json(Page {
-        data: page.rows.iter().map(LeadView::from).collect(),
-        next_cursor: page.next_cursor,
-    }))
-}
-
 async fn create_lead(
     State(state): State<AppState>,
     me: Authed,
@@ -282,54 +176,6 @@ async fn create_lead(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(LeadView::from(&l))))
-}
-
-async fn get_lead(
-    State(state): State<AppState>,
-    me: Authed,
-    Path(id): Path<String>,
-) -> ApiResult<Json<LeadView>> {
-    let l = leads::get(&state.store, &me.actor, path_id(&id)?).await?;
-    Ok(Json(LeadView::from(&l)))
-}
-
-async fn update_lead(
-    State(state): State<AppState>,
-    me: Authed,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<LeadInput>,
-) -> ApiResult<Json<LeadView>> {
-    let l = leads::update(
-        &state.store,
-        &me.ctx(),
-        &me.actor,
-        path_id(&id)?,
-        &input,
-        CalendarKind::Gregorian,
-    )
-    .await?;
-    Ok(Json(LeadView::from(&l)))
-}
-
-async fn delete_lead(
-    State(state): State<AppState>,
-    me: Authed,
-    Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
-    leads::set_deleted(&state.store, &me.ctx(), &me.actor, path_id(&id)?, true).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn restore_lead(
-    State(state): State<AppState>,
-    me: Authed,
-    Path(id): Path<String>,
-) -> ApiResult<Json<LeadView>> {
-    let id = path_id(&id)?;
-    leads::set_deleted(&state.store, &me.ctx(), &me.actor, id, false).await?;
-    Ok(Json(LeadView::from(
-        &leads::get(&state.store, &me.actor, id).await?,
-    )))
 }
 
 #[derive(Deserialize)]
