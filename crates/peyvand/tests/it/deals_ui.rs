@@ -188,6 +188,16 @@ async fn deals_list_like_the_other_lists(app: TestApp) {
     // A custom choice field by the label people see.
     let html = text(&admin, app.url("/deals/list?filter[custom.tier][eq]=طلایی")).await;
     assert!(html.contains(&won) && !html.contains(&open));
+    // … or picked from the list's quick filters, by its option key, with a named chip.
+    let list = text(&admin, app.url("/deals/list")).await;
+    assert!(list.contains("name=\"filter[custom.tier][eq]\""), "{list}");
+    let html = text(
+        &admin,
+        app.url("/deals/list?filter%5Bcustom.tier%5D%5Beq%5D=silver"),
+    )
+    .await;
+    assert!(html.contains(&open) && !html.contains(&won));
+    assert!(html.contains("سطح برابر با نقره‌ای"), "{html}");
     // A field that does not exist: the page says so, nothing breaks.
     let html = text(&admin, app.url("/deals/list?filter[secret][eq]=1")).await;
     assert!(html.contains("id=\"list-error\""));

@@ -521,7 +521,7 @@ pub async fn list(
         .iter()
         .map(|pl| (pl.id.to_string(), p.pipeline_name(pl)))
         .collect();
-    let quick = vec![
+    let mut quick = vec![
         QuickFilter::eq(
             &ls,
             "pipeline_id",
@@ -532,6 +532,8 @@ pub async fn list(
         QuickFilter::eq(&ls, "status", p.t("deal-status"), status_choices.clone()),
         QuickFilter::eq(&ls, "owner_id", p.t("deal-owner"), owner_choices.clone()),
     ];
+    // Choice custom fields are picked by name too (the owner filter is the one above).
+    quick.extend(records::choice_filters(&p, &ls, &defs, &[], String::new()));
     let quick_keep = records::quick_keep(&ls, &quick);
     let field_label = |f: &str| match f {
         "pipeline_id" => p.t("deal-pipeline"),
@@ -549,7 +551,7 @@ pub async fn list(
             "stage_id" => &stage_choices,
             "status" => &status_choices,
             "owner_id" => &owner_choices,
-            _ => return None,
+            _ => return records::choice_value_label(&p, &defs, &[], f, v),
         };
         list.iter().find(|(k, _)| k == v).map(|(_, l)| l.clone())
     };
