@@ -327,7 +327,11 @@ pub async fn list(
             companies.insert(cid, c.name);
         }
     }
-    let editors = inline::editors(&p, RecordType::Contact, &shown, &defs, &[]);
+    let choices = inline::Choices {
+        owners: inline::owner_choices(&state.store, &me.actor, RecordType::Contact, &shown).await?,
+        ..Default::default()
+    };
+    let editors = inline::editors(&p, RecordType::Contact, &shown, &defs, &choices);
     let table = rows
         .iter()
         .map(|r| {
