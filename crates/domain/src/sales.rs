@@ -195,6 +195,31 @@ pub struct FieldDef {
     pub required: bool,
 }
 
+/// The option a person named by its key or either of its labels.
+pub fn find_option<'a>(options: &'a [SelectOption], typed: &str) -> Option<&'a SelectOption> {
+    options
+        .iter()
+        .find(|o| o.key == typed || o.label_fa == typed || o.label_en.eq_ignore_ascii_case(typed))
+}
+
+/// The choices of a multi-select typed as text: keys or labels separated by `,`, `،` or `;`,
+/// trimmed, empty ones dropped.
+pub fn multi_select_parts(s: &str) -> impl Iterator<Item = &str> {
+    s.split([',', '،', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+}
+
+/// What a person typed for a multi-select that names none of its options, so a refusal can
+/// say which choices were wrong.
+pub fn unknown_options(options: &[SelectOption], raw: &str) -> Vec<String> {
+    let s = text::tidy(raw);
+    multi_select_parts(&s)
+        .filter(|p| find_option(options, p).is_none())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Keys are stable identifiers used in the API, filters and imports: lowercase Latin, digits, _.
 pub fn valid_field_key(key: &str) -> bool {
     !key.is_empty()
@@ -358,27 +383,15 @@ pub fn coerce_text(
             Value::String(d.format("%Y-%m-%d").to_string())
         }
         FieldType::Select => {
-            let key = def
-                .options
-                .iter()
-                .find(|o| o.key == s || o.label_fa == s || o.label_en.eq_ignore_ascii_case(&s))
+            let key = find_option(&def.options, &s)
                 .map(|o| o.key.clone())
                 .ok_or("custom.bad_option")?;
             Value::String(key)
         }
         FieldType::MultiSelect => {
             let mut keys: Vec<String> = vec![];
-            for part in s.split([',', '،', ';']) {
-                let part = part.trim();
-                if part.is_empty() {
-                    continue;
-                }
-                let key = def
-                    .options
-                    .iter()
-                    .find(|o| {
-                        o.key == part || o.label_fa == part || o.label_en.eq_ignore_ascii_case(part)
-                    })
+            for part in multi_select_parts(&s) {
+                let key = find_option(&def.options, part)
                     .map(|o| o.key.clone())
                     .ok_or("custom.bad_option")?;
                 if !keys.contains(&key) {
@@ -707,6 +720,24 @@ mod tests {
                 && fields.contains(&"custom.vip")
                 && fields.contains(&"custom.nope")
         );
+    }
+
+    #[test]
+    fn multi_select_text_names_its_unknown_choices() {
+        let d = def("tags", FieldType::MultiSelect);
+        let v = coerce_text(&d, "gold، Silver ,", CalendarKind::Gregorian).unwrap();
+        assert_eq!(v, Some(json!(["gold", "silver"])));
+        assert_eq!(coerce_text(&d, " , ", CalendarKind::Gregorian), Ok(None));
+        assert_eq!(
+            coerce_text(&d, "gold,platinum", CalendarKind::Gregorian),
+            Err("custom.bad_option")
+        );
+        assert_eq!(
+            unknown_options(&d.options, "gold, platinum;طلايي، مس"),
+            vec!["platinum".to_owned(), "مس".to_owned()],
+            "labels count as choices, Arabic letters are read as Persian"
+        );
+        assert!(unknown_options(&d.options, "").is_empty());
     }
 
     #[test]

@@ -102,15 +102,53 @@ document.addEventListener('DOMContentLoaded', () => {
     return button;
   };
 
-  const open = (td, th, button) => {
+  // The editor of a cell: its element, the controls in it (the first takes the focus) and
+  // the value it holds now, as the cell endpoint reads it.
+  const editorFor = (td, th, text) => {
     const kind = th.dataset.kind;
+    const name = th.textContent.trim();
+    const current = td.dataset.value ?? '';
+    const options = [...(th.querySelector('template.cell-options')?.content.querySelectorAll('option') ?? [])]
+      .filter((o) => !(o.dataset.group && td.dataset.group && o.dataset.group !== td.dataset.group));
+    if (kind === 'multi') {
+      // Check boxes; the value is the ticked keys joined by commas, nothing ticked clears it.
+      const box = document.createElement('div');
+      box.className = 'cell-input cell-multi';
+      box.setAttribute('role', 'group');
+      box.setAttribute('aria-label', name);
+      // A click between the boxes keeps the focus inside the editor, so it does not save.
+      box.tabIndex = -1;
+      const ticked = current.split(',').filter((k) => k !== '');
+      const add = (value, label) => {
+        const item = document.createElement('label');
+        const check = document.createElement('input');
+        check.type = 'checkbox';
+        check.value = value;
+        check.checked = ticked.includes(value);
+        const bdi = document.createElement('bdi');
+        bdi.dir = 'auto';
+        bdi.textContent = label;
+        item.append(check, bdi);
+        box.append(item);
+      };
+      for (const o of options) add(o.value, o.textContent);
+      // A stored choice the field no longer offers stays visible, so it is never dropped unasked.
+      for (const k of ticked) if (!options.some((o) => o.value === k)) add(k, k);
+      const checks = [...box.querySelectorAll('input')];
+      return {
+        el: box,
+        controls: checks.length ? checks : [box],
+        value: () => checks.filter((c) => c.checked).map((c) => c.value).join(','),
+      };
+    }
     let input;
     if (kind === 'select') {
       input = document.createElement('select');
-      const options = th.querySelector('template.cell-options')?.content.querySelectorAll('option') ?? [];
-      for (const o of options) {
-        if (o.dataset.group && td.dataset.group && o.dataset.group !== td.dataset.group) continue;
-        input.append(o.cloneNode(true));
+      for (const o of options) input.append(o.cloneNode(true));
+      // The current value is always offered (a deactivated owner, a status set elsewhere), so
+      // opening and leaving the editor never changes it.
+      if (!options.some((o) => o.value === current)) {
+        input.prepend(new Option(text || '—', current));
       }
     } else {
       input = document.createElement('input');
@@ -120,14 +158,21 @@ document.addEventListener('DOMContentLoaded', () => {
       input.dir = 'auto';
     }
     input.className = 'cell-input';
-    input.value = td.dataset.value ?? '';
-    input.setAttribute('aria-label', th.textContent.trim());
+    input.value = current;
+    input.setAttribute('aria-label', name);
+    return { el: input, controls: [input], value: () => input.value };
+  };
+
+  const open = (td, th, button) => {
+    const editor = editorFor(td, th, button.textContent);
+    const { el, controls } = editor;
     const error = document.createElement('span');
     error.className = 'field-error';
     error.id = `cell-error-${td.closest('tr').dataset.id}-${td.cellIndex}`;
     error.setAttribute('role', 'alert');
-    td.replaceChildren(input, error);
-    input.focus();
+    td.replaceChildren(el, error);
+    controls[0].focus();
+    const initial = editor.value();
     let busy = false;
     let failed = null;
 
@@ -143,11 +188,12 @@ document.addEventListener('DOMContentLoaded', () => {
     const cancel = () => close(button.textContent);
     const save = async () => {
       if (busy) return;
-      if (input.value === (td.dataset.value ?? '')) return cancel();
-      if (input.value === failed) return;
+      const value = editor.value();
+      if (value === initial) return cancel();
+      if (value === failed) return;
       busy = true;
       const id = td.closest('tr').dataset.id;
-      const body = new URLSearchParams({ field: th.dataset.field, value: input.value, _csrf: csrf });
+      const body = new URLSearchParams({ field: th.dataset.field, value, _csrf: csrf });
       let res;
       let data = {};
       try {
@@ -166,14 +212,16 @@ document.addEventListener('DOMContentLoaded', () => {
         td.dataset.value = data.value;
         close(data.text);
       } else {
-        failed = input.value;
+        failed = value;
         error.textContent = data.message ?? table.dataset.editFailed;
-        input.setAttribute('aria-invalid', 'true');
-        input.setAttribute('aria-describedby', error.id);
-        input.focus();
+        for (const c of controls) {
+          c.setAttribute('aria-invalid', 'true');
+          c.setAttribute('aria-describedby', error.id);
+        }
+        if (!el.contains(document.activeElement)) controls[0].focus();
       }
     };
-    input.addEventListener('keydown', (e) => {
+    el.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') {
         // The list sits inside the bulk-action form: Enter must not submit it.
         e.preventDefault();
@@ -183,15 +231,15 @@ document.addEventListener('DOMContentLoaded', () => {
         cancel();
       }
     });
-    input.addEventListener('input', () => {
-      if (input.value !== failed) {
-        input.removeAttribute('aria-invalid');
+    el.addEventListener('input', () => {
+      if (editor.value() !== failed) {
+        for (const c of controls) c.removeAttribute('aria-invalid');
         error.textContent = '';
       }
     });
-    input.addEventListener('blur', () => {
+    el.addEventListener('focusout', () => {
       // A click on the error text or another cell saves; the editor stays while it is wrong.
-      setTimeout(() => { if (td.contains(input) && document.activeElement !== input) save(); }, 0);
+      setTimeout(() => { if (td.contains(el) && !el.contains(document.activeElement)) save(); }, 0);
     });
   };
 

@@ -140,7 +140,7 @@ async fn cells_save_validate_and_audit(app: TestApp) {
         );
     }
     // Fields a cell may not set are refused by name.
-    for field in ["phones", "owner_id", "deleted_at", "custom."] {
+    for field in ["phones", "company_id", "deleted_at", "custom."] {
         let (status, body) = cell(&app, &c, Some(&csrf), &path, field, "x").await;
         assert_eq!(status, 422, "{field}: {body}");
         assert_eq!(body["field"], field);
@@ -290,6 +290,314 @@ async fn cells_need_update_rights(app: TestApp) {
     assert!(audit_of(&app, "contact", &id).await.is_empty());
 }
 both!(cells_need_update_rights, cells_need_update_rights);
+
+async fn page(c: &reqwest::Client, app: &TestApp, path: &str) -> String {
+    let res = c.get(app.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), 200, "GET {path}");
+    res.text().await.unwrap()
+}
+
+/// A record of each list type, created by the API key's user (`name` tells them apart):
+/// (list path, cell base, id).
+async fn one_of_each(api: &Api, name: &str) -> Vec<(&'static str, &'static str, String)> {
+    let mut out = vec![];
+    for (list, base, body) in [
+        (
+            "/contacts",
+            "/contacts",
+            json!({"first_name": "رضا", "last_name": name}),
+        ),
+        ("/companies", "/companies", json!({ "name": name })),
+        ("/leads", "/leads", json!({ "last_name": name })),
+        ("/deals/list", "/deals", json!({ "title": name })),
+    ] {
+        let (status, rec) = api.send(Method::POST, base, body).await;
+        assert_eq!(status, 201, "{base}: {rec}");
+        out.push((list, base, rec["id"].as_str().unwrap().to_owned()));
+    }
+    out
+}
+
+/// A message of the Persian catalogue.
+fn persian(id: &str) -> String {
+    use peyvand_web::i18n::{Catalogues, Tr};
+    Tr::new(Catalogues::load(), peyvand_domain::prefs::Language::Fa).t(id)
+}
+
+async fn owner_of(app: &TestApp, base: &str, id: &str) -> Uuid {
+    let id: Uuid = id.parse().unwrap();
+    let s = &app.store;
+    match base {
+        "/contacts" => s.contact(id).await.unwrap().unwrap().owner_id,
+        "/companies" => s.company(id).await.unwrap().unwrap().owner_id,
+        "/leads" => s.lead(id).await.unwrap().unwrap().owner_id,
+        _ => s.deal(id).await.unwrap().unwrap().owner_id,
+    }
+}
+
+/// The owner cell on all four lists: an administrator is offered the people records may be
+/// given to and reassigns a record in place (the answer is the new owner's name; audited); a
+/// malformed or unknown person is refused by field. A salesperson, who may give records only to
+/// themselves, is offered no owner editor, and setting a colleague anyway is refused (422) and
+/// changes nothing.
+async fn owner_cells_follow_owner_rights(app: TestApp) {
+    let (boss, key) = app.user_in("boss@example.com", "admin", "fa").await;
+    let (seller, seller_key) = app.user_in("seller@example.com", "sales", "fa").await;
+    let (mate, _) = app.user_in("mate@example.com", "sales", "fa").await;
+    let c = app.login("boss@example.com", ADMIN_PASSWORD).await;
+    let csrf = app.csrf(&c, "/contacts").await;
+
+    for (list, base, id) in one_of_each(&app.api(&key), "نوری").await {
+        let html = page(&c, &app, &format!("{list}?cols=owner")).await;
+        assert!(
+            html.contains("data-field=\"owner_id\" data-kind=\"select\""),
+            "{list}: {html}"
+        );
+        for person in [boss, seller, mate] {
+            assert!(
+                html.contains(&format!("<option value=\"{person}\" data-group=\"\">")),
+                "{list} offers {person}"
+            );
+        }
+        assert!(html.contains(&format!("class=\"cell\" data-value=\"{boss}\"")));
+
+        let path = format!("{base}/{id}/cell");
+        let (status, body) = cell(
+            &app,
+            &c,
+            Some(&csrf),
+            &path,
+            "owner_id",
+            &seller.to_string(),
+        )
+        .await;
+        assert_eq!(status, 200, "{base}: {body}");
+        assert_eq!(body["text"], "User sales", "the new owner's name");
+        assert_eq!(body["value"], seller.to_string());
+        assert_eq!(owner_of(&app, base, &id).await, seller);
+        let rt = &base[1..base.len() - 1].replace("companie", "company");
+        let audits = audit_of(&app, rt, &id).await;
+        assert!(
+            audits
+                .iter()
+                .any(|ch| ch["owner_id"] == json!([boss.to_string(), seller.to_string()])),
+            "{base}: {audits:?}"
+        );
+
+        for (value, code) in [
+            ("", "field.required"),
+            ("someone", "owner.not_found"),
+            (&Uuid::now_v7().to_string(), "owner.not_found"),
+        ] {
+            let (status, body) = cell(&app, &c, Some(&csrf), &path, "owner_id", value).await;
+            assert_eq!(status, 422, "{base} {value:?}: {body}");
+            assert_eq!(body["field"], "owner_id");
+            assert_eq!(
+                body["message"],
+                persian(&peyvand_web::i18n::error_id(code)),
+                "{code}"
+            );
+        }
+        assert_eq!(owner_of(&app, base, &id).await, seller);
+        assert_eq!(audit_of(&app, rt, &id).await.len(), 1, "{base}");
+    }
+
+    // A salesperson with an own scope: no owner editor, no colleague offered, and the
+    // endpoint refuses a colleague all the same.
+    let s = app.login("seller@example.com", ADMIN_PASSWORD).await;
+    for (list, base, id) in one_of_each(&app.api(&seller_key), "کریمی").await {
+        let html = page(&s, &app, &format!("{list}?cols=owner")).await;
+        assert!(html.contains(&id), "{list} shows the seller's record");
+        assert!(!html.contains("data-field=\"owner_id\""), "{list}: {html}");
+        // Nor does bulk assignment offer the colleague (a filter by owner may name them).
+        let bulk = html
+            .split("<select id=\"bulk-owner\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</select>").next())
+            .unwrap_or_else(|| panic!("{list} has bulk assignment"));
+        assert!(bulk.contains(&seller.to_string()), "{bulk}");
+        assert!(
+            !bulk.contains(&mate.to_string()),
+            "{list} offers no colleague"
+        );
+        let csrf = csrf_of(&html);
+        let path = format!("{base}/{id}/cell");
+        let (status, body) =
+            cell(&app, &s, Some(&csrf), &path, "owner_id", &mate.to_string()).await;
+        assert_eq!(status, 422, "{base}: {body}");
+        assert_eq!(body["field"], "owner_id");
+        assert_eq!(body["message"], persian("err-owner-not-allowed"), "{base}");
+        assert_eq!(owner_of(&app, base, &id).await, seller, "{base} unchanged");
+        let rt = &base[1..base.len() - 1].replace("companie", "company");
+        assert!(audit_of(&app, rt, &id).await.is_empty(), "{base}");
+    }
+}
+both!(
+    owner_cells_follow_owner_rights,
+    owner_cells_follow_owner_rights
+);
+
+async fn topics_field(api: &Api) {
+    let (status, body) = api
+        .send(Method::POST, "/custom-fields", json!({"record_type": "contact", "key": "topics", "label_fa": "موضوع‌ها", "label_en": "Topics", "field_type": "multi_select",
+            "options": [{"key": "crm", "label_fa": "نرم‌افزار", "label_en": "Software"}, {"key": "web", "label_fa": "وب", "label_en": "Web"}, {"key": "hosting", "label_fa": "میزبانی", "label_en": "Hosting"}]}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+}
+
+/// A multi-select cell is edited by its option keys: set (shown by label, joined the reader's
+/// way, in both languages), an unknown key refused by name without a change, cleared. Tags are
+/// typed with commas, Persian ones too; empty entries are dropped. Every change is audited.
+async fn multi_select_and_tag_cells(app: TestApp) {
+    let (_, key) = app.user_in("boss@example.com", "admin", "fa").await;
+    app.user_in("en@example.com", "admin", "en").await;
+    let api = app.api(&key);
+    topics_field(&api).await;
+    let (status, contact) = api
+        .send(
+            Method::POST,
+            "/contacts",
+            json!({"last_name": "احمدی", "tags": ["قدیمی"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{contact}");
+    let id = contact["id"].as_str().unwrap().to_owned();
+    let path = format!("/contacts/{id}/cell");
+    let stored = || async {
+        app.store
+            .contact(id.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let c = app.login("boss@example.com", ADMIN_PASSWORD).await;
+
+    let html = page(&c, &app, "/contacts?cols=name&cols=tags&cols=custom.topics").await;
+    assert!(
+        html.contains("data-field=\"custom.topics\" data-kind=\"multi\""),
+        "{html}"
+    );
+    assert!(html.contains("<option value=\"web\" data-group=\"\">وب</option>"));
+    assert!(html.contains("data-field=\"tags\" data-kind=\"text\""));
+    let csrf = csrf_of(&html);
+
+    let (status, body) = cell(&app, &c, Some(&csrf), &path, "custom.topics", "crm,web").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["text"], "نرم‌افزار، وب");
+    assert_eq!(body["value"], "crm,web");
+    assert_eq!(stored().await.custom.0["topics"], json!(["crm", "web"]));
+    let html = page(&c, &app, "/contacts?cols=name&cols=custom.topics").await;
+    assert!(
+        html.contains("class=\"cell\" data-value=\"crm,web\""),
+        "{html}"
+    );
+
+    // An English reader: labels in English, joined with an English comma.
+    let en = app.login("en@example.com", ADMIN_PASSWORD).await;
+    let en_csrf = app.csrf(&en, "/contacts").await;
+    let (status, body) = cell(
+        &app,
+        &en,
+        Some(&en_csrf),
+        &path,
+        "custom.topics",
+        "web,hosting",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["text"], "Web, Hosting");
+
+    // An unknown key is refused by name, and nothing changes.
+    let (status, body) = cell(
+        &app,
+        &c,
+        Some(&csrf),
+        &path,
+        "custom.topics",
+        "crm,platinum",
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["field"], "custom.topics");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("platinum") && !message.contains("crm") && message.contains("گزینه"),
+        "{message}"
+    );
+    assert_eq!(stored().await.custom.0["topics"], json!(["web", "hosting"]));
+
+    // Nothing ticked clears it.
+    let (status, body) = cell(&app, &c, Some(&csrf), &path, "custom.topics", "").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["text"], "");
+    assert!(stored().await.custom.0.get("topics").is_none());
+
+    // Tags: Latin and Persian commas, spaces trimmed, empty entries dropped.
+    let (status, body) = cell(
+        &app,
+        &c,
+        Some(&csrf),
+        &path,
+        "tags",
+        " مشتری ويژه، VIP ,, ،تهران ",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["text"], "مشتری ویژه، VIP، تهران");
+    assert_eq!(body["value"], "مشتری ویژه، VIP، تهران");
+    assert_eq!(stored().await.tags.0, ["مشتری ویژه", "VIP", "تهران"]);
+
+    let audits = audit_of(&app, "contact", &id).await;
+    assert_eq!(audits.len(), 4, "one entry per saved cell: {audits:?}");
+    assert_eq!(
+        audits
+            .iter()
+            .filter(|ch| ch.get("custom").is_some())
+            .count(),
+        3,
+        "{audits:?}"
+    );
+    assert!(
+        audits
+            .iter()
+            .any(|ch| ch["custom"] == json!([{"topics": ["web", "hosting"]}, {}]))
+    );
+    assert!(
+        audits
+            .iter()
+            .any(|ch| ch["tags"] == json!([["قدیمی"], ["مشتری ویژه", "VIP", "تهران"]])),
+        "{audits:?}"
+    );
+
+    // A company's tags the same way.
+    let (status, company) = api
+        .send(Method::POST, "/companies", json!({"name": "پارس"}))
+        .await;
+    assert_eq!(status, 201);
+    let cid = company["id"].as_str().unwrap();
+    let (status, body) = cell(
+        &app,
+        &c,
+        Some(&csrf),
+        &format!("/companies/{cid}/cell"),
+        "tags",
+        "عمده،خرده",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        app.store
+            .company(cid.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .tags
+            .0,
+        ["عمده", "خرده"]
+    );
+    assert_eq!(audit_of(&app, "company", cid).await.len(), 1);
+}
+both!(multi_select_and_tag_cells, multi_select_and_tag_cells);
 
 async fn export_csv(app: &TestApp, key: &str, path: &str) -> Vec<Vec<String>> {
     let res = reqwest::Client::new()
@@ -511,5 +819,114 @@ async fn inline_edit_in_the_browser() {
     c.goto(&list).await.unwrap();
     let again = wait_for(&c, &format!("{city} button.cell-edit")).await;
     assert_eq!(again.text().await.unwrap(), "اصفهان");
+    c.close().await.unwrap();
+}
+
+/// In Chromium: a Persian administrator gives a contact to a salesperson from the owner cell
+/// (a select of the people offered, Enter saves) and sets a multi-select cell with the mouse
+/// and the keyboard (a click between the boxes keeps the editor open, Space ticks, Enter saves,
+/// Escape cancels); the list shows names and labels, and still does after a reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owner_and_multi_select_in_the_browser() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (boss, key) = app.user_in("boss@example.com", "admin", "fa").await;
+    let (seller, _) = app.user_in("seller@example.com", "sales", "fa").await;
+    let api = app.api(&key);
+    topics_field(&api).await;
+    let (status, contact) = api
+        .send(
+            Method::POST,
+            "/contacts",
+            json!({"last_name": "کاظمی", "custom": {"topics": ["crm"]}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{contact}");
+    let id = contact["id"].as_str().unwrap().to_owned();
+    let stored = || async {
+        app.store
+            .contact(id.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let driver = start_driver().await;
+    let c = browser(&driver).await;
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(&c, "#email", "boss@example.com").await;
+    fill(&c, "#password", ADMIN_PASSWORD).await;
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, "#main").await;
+    let list = app.url("/contacts?cols=name&cols=owner&cols=custom.topics");
+    c.goto(&list).await.unwrap();
+    let focused = || async {
+        c.execute("return document.activeElement.className", vec![])
+            .await
+            .unwrap()
+    };
+
+    // The owner: a select of people, starting at the current owner.
+    let owner = format!("tr[data-id='{id}'] td.cell:nth-of-type(3)");
+    let button = wait_for(&c, &format!("{owner} button.cell-edit")).await;
+    assert_eq!(button.text().await.unwrap(), "User admin");
+    button.click().await.unwrap();
+    let select = wait_for(&c, &format!("{owner} select.cell-input")).await;
+    assert_eq!(select.prop("value").await.unwrap(), Some(boss.to_string()));
+    select.select_by_value(&seller.to_string()).await.unwrap();
+    select.send_keys("\u{E007}").await.unwrap();
+    let saved = wait_for(&c, &format!("{owner} button.cell-edit")).await;
+    assert_eq!(saved.text().await.unwrap(), "User sales");
+    assert_eq!(focused().await, "cell-edit", "Enter gives the focus back");
+    assert_eq!(stored().await.owner_id, seller);
+
+    // The multi-select: check boxes, the stored choice ticked.
+    let topics = format!("tr[data-id='{id}'] td.cell:nth-of-type(4)");
+    let button = wait_for(&c, &format!("{topics} button.cell-edit")).await;
+    assert_eq!(button.text().await.unwrap(), "نرم‌افزار");
+    button.click().await.unwrap();
+    wait_for(&c, &format!("{topics} .cell-multi[role=group]")).await;
+    let crm = wait_for(&c, &format!("{topics} input[type=checkbox][value=crm]")).await;
+    assert_eq!(crm.prop("checked").await.unwrap().as_deref(), Some("true"));
+    let first = c
+        .execute("return document.activeElement.value", vec![])
+        .await
+        .unwrap();
+    assert_eq!(first, "crm", "the first box has the focus");
+    // A click on a box ticks it and leaves the editor open (nothing saved yet).
+    c.find(Locator::Css(&format!("{topics} input[value=web]")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    wait_for(&c, &format!("{topics} .cell-multi")).await;
+    assert_eq!(stored().await.custom.0["topics"], json!(["crm"]));
+    // Space unticks with the keyboard, Enter saves.
+    crm.send_keys(" ").await.unwrap();
+    crm.send_keys("\u{E007}").await.unwrap();
+    let saved = wait_for(&c, &format!("{topics} button.cell-edit")).await;
+    assert_eq!(saved.text().await.unwrap(), "وب");
+    assert_eq!(focused().await, "cell-edit");
+    assert_eq!(stored().await.custom.0["topics"], json!(["web"]));
+
+    // Escape puts the value back without saving.
+    saved.click().await.unwrap();
+    let hosting = wait_for(&c, &format!("{topics} input[value=hosting]")).await;
+    hosting.send_keys(" \u{E00C}").await.unwrap();
+    let back = wait_for(&c, &format!("{topics} button.cell-edit")).await;
+    assert_eq!(back.text().await.unwrap(), "وب");
+    assert_eq!(stored().await.custom.0["topics"], json!(["web"]));
+
+    // After a reload both are there.
+    c.goto(&list).await.unwrap();
+    let again = wait_for(&c, &format!("{owner} button.cell-edit")).await;
+    assert_eq!(again.text().await.unwrap(), "User sales");
+    let again = wait_for(&c, &format!("{topics} button.cell-edit")).await;
+    assert_eq!(again.text().await.unwrap(), "وب");
     c.close().await.unwrap();
 }

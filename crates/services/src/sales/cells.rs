@@ -2,8 +2,9 @@
 //!
 //! The change goes through the record type's own `update` — the same access check, validation
 //! and audit entry as the edit form — with an input that holds only that field. Which fields
-//! may be set this way is a whitelist per record type: lists of phones or emails, owners and
-//! links to other records keep their own forms.
+//! may be set this way is a whitelist per record type: lists of phones or emails and links to
+//! other records keep their own forms. The owner may be set here too: the update checks that
+//! the actor may give the record to that person (`owner.not_allowed`, `owner.not_found`).
 
 use peyvand_domain::access::{Actor, RecordType};
 use peyvand_domain::calendar::CalendarKind;
@@ -31,6 +32,7 @@ pub fn editable_fields(rt: RecordType) -> &'static [&'static str] {
             "anniversary_date",
             "preferred_channel",
             "tags",
+            "owner_id",
         ],
         RecordType::Company => &[
             "name",
@@ -44,6 +46,7 @@ pub fn editable_fields(rt: RecordType) -> &'static [&'static str] {
             "economic_code",
             "employees",
             "tags",
+            "owner_id",
         ],
         RecordType::Lead => &[
             "title",
@@ -56,6 +59,7 @@ pub fn editable_fields(rt: RecordType) -> &'static [&'static str] {
             "status",
             "channel",
             "campaign",
+            "owner_id",
         ],
         RecordType::Deal => &[
             "title",
@@ -63,6 +67,7 @@ pub fn editable_fields(rt: RecordType) -> &'static [&'static str] {
             "amount",
             "expected_close_date",
             "lost_reason",
+            "owner_id",
         ],
         _ => &[],
     }
@@ -113,6 +118,12 @@ fn input_json(rt: RecordType, field: &str, value: &str) -> Result<Value, Service
         "stage_id" => match Uuid::parse_str(value.trim()) {
             Ok(id) => json!({ "stage_id": id }),
             Err(_) => return Err(bad("stage.not_found")),
+        },
+        // Every record has an owner: an empty choice is refused, not taken as "nobody".
+        "owner_id" if value.trim().is_empty() => return Err(bad("field.required")),
+        "owner_id" => match Uuid::parse_str(value.trim()) {
+            Ok(id) => json!({ "owner_id": id }),
+            Err(_) => return Err(bad("owner.not_found")),
         },
         f => {
             let mut m = Map::new();
@@ -223,6 +234,23 @@ mod tests {
         assert_eq!(v, json!({"employees": 12}));
         let v = input_json(RecordType::Deal, "custom.tier", "gold").unwrap();
         assert_eq!(v, json!({"custom": {"tier": "gold"}}));
+        let v = input_json(RecordType::Contact, "custom.topics", "crm,web").unwrap();
+        assert_eq!(v, json!({"custom": {"topics": "crm,web"}}));
+        let owner = Uuid::now_v7();
+        for rt in [
+            RecordType::Contact,
+            RecordType::Company,
+            RecordType::Lead,
+            RecordType::Deal,
+        ] {
+            let v = input_json(rt, "owner_id", &format!(" {owner} ")).unwrap();
+            assert_eq!(v, json!({ "owner_id": owner }));
+        }
+        let _: deals::DealInput = parse(
+            "owner_id",
+            input_json(RecordType::Deal, "owner_id", &owner.to_string()).unwrap(),
+        )
+        .unwrap();
         let _: contacts::ContactInput = parse(
             "city",
             input_json(RecordType::Contact, "city", "x").unwrap(),
@@ -234,8 +262,8 @@ mod tests {
     fn other_fields_are_refused() {
         for (rt, f) in [
             (RecordType::Contact, "phones"),
-            (RecordType::Contact, "owner_id"),
-            (RecordType::Deal, "owner_id"),
+            (RecordType::Contact, "company_id"),
+            (RecordType::Deal, "contact_id"),
             (RecordType::Lead, "converted_contact_id"),
             (RecordType::Contact, "custom."),
         ] {
@@ -245,5 +273,16 @@ mod tests {
             }
         }
         assert!(input_json(RecordType::Company, "employees", "many").is_err());
+        for (value, code) in [("", "field.required"), ("someone", "owner.not_found")] {
+            match input_json(RecordType::Lead, "owner_id", value) {
+                Err(ServiceError::Validation(e)) => {
+                    assert_eq!(
+                        (e[0].field.as_str(), e[0].code.as_str()),
+                        ("owner_id", code)
+                    )
+                }
+                other => panic!("{value:?}: {other:?}"),
+            }
+        }
     }
 }

@@ -192,6 +192,7 @@ range-next-month = next month
 inline-edit-hint = edit
 inline-edit-failed = The change could not be saved. Reload the page and try again.
 inline-edit-saved = Saved.
+cell-unknown-choices = Not among this field's options: { $choices }
 err-cell-not-editable = This field cannot be changed from the list; open the record.
 export-id = ID
 export-tags = Tags

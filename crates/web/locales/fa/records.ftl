@@ -192,6 +192,7 @@ range-next-month = ماه آینده
 inline-edit-hint = ویرایش
 inline-edit-failed = تغییر ذخیره نشد. صفحه را دوباره بارگذاری کنید و دوباره تلاش کنید.
 inline-edit-saved = ذخیره شد.
+cell-unknown-choices = در میان گزینه‌های این فیلد نیست: { $choices }
 err-cell-not-editable = این فیلد از فهرست تغییر نمی‌کند؛ پرونده را باز کنید.
 export-id = شناسه
 export-tags = برچسب‌ها

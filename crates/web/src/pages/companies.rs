@@ -119,7 +119,11 @@ pub async fn list(
     })?;
     let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
     let owners = records::user_names(&state.store, owner_ids).await?;
-    let editors = inline::editors(&p, RecordType::Company, &shown, &defs, &[]);
+    let choices = inline::Choices {
+        owners: inline::owner_choices(&state.store, &me.actor, RecordType::Company, &shown).await?,
+        ..Default::default()
+    };
+    let editors = inline::editors(&p, RecordType::Company, &shown, &defs, &choices);
     let table = rows
         .iter()
         .map(|r| {

@@ -106,7 +106,12 @@ pub async fn list_extras(
             )
         })
         .collect();
-    let owners = records::owner_options(&state.store, me.user.id, me.user.id).await?;
+    // Bulk assignment offers the people the user may give these records to, as the edit
+    // form and the owner cell do (the service checks each record again).
+    let owners = match RecordType::parse(record_type) {
+        Some(rt) => records::owner_choices(&state.store, &me.actor, rt, me.user.id).await?,
+        None => records::owner_options(&state.store, me.user.id, me.user.id).await?,
+    };
     let notice = match ls.get("done").as_str() {
         "" => None,
         done => {
@@ -327,7 +332,11 @@ pub async fn list(
             companies.insert(cid, c.name);
         }
     }
-    let editors = inline::editors(&p, RecordType::Contact, &shown, &defs, &[]);
+    let choices = inline::Choices {
+        owners: inline::owner_choices(&state.store, &me.actor, RecordType::Contact, &shown).await?,
+        ..Default::default()
+    };
+    let editors = inline::editors(&p, RecordType::Contact, &shown, &defs, &choices);
     let table = rows
         .iter()
         .map(|r| {

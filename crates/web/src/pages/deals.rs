@@ -448,16 +448,19 @@ pub async fn list(
         })
         .collect();
     // A deal's stage cell offers its own pipeline's stages only.
-    let stage_editor: Vec<(String, String, String)> = all
-        .iter()
-        .flat_map(|pl| {
-            let p = &p;
-            pl.stages
-                .iter()
-                .map(move |s| (s.id.to_string(), p.stage_name(s), pl.id.to_string()))
-        })
-        .collect();
-    let editors = inline::editors(&p, RecordType::Deal, &shown, &defs, &stage_editor);
+    let choices = inline::Choices {
+        stages: all
+            .iter()
+            .flat_map(|pl| {
+                let p = &p;
+                pl.stages
+                    .iter()
+                    .map(move |s| (s.id.to_string(), p.stage_name(s), pl.id.to_string()))
+            })
+            .collect(),
+        owners: inline::owner_choices(&state.store, &me.actor, RecordType::Deal, &shown).await?,
+    };
+    let editors = inline::editors(&p, RecordType::Deal, &shown, &defs, &choices);
     let table: Vec<(Uuid, Vec<inline::ListCell>)> = rows
         .iter()
         .map(|d| {

@@ -2,9 +2,10 @@
 //!
 //! The list marks the cells the caller may change: the column's header says which field it
 //! sets and how it is typed (`data-field`, `data-kind`, choices in a `<template>`), the cell
-//! holds the value as the edit form would show it (`data-value`). Without script each such cell
-//! is a link to the record; `app.js` turns it into a button that opens an editor in place and
-//! posts `field` + `value` (+ the CSRF token) to `POST {base}/{id}/cell`, which saves through
+//! holds the value as the edit form would show it (`data-value`; a multi-select's option keys
+//! joined by commas, an owner's user id). Without script each such cell is a link to the
+//! record; `app.js` turns it into a button that opens an editor in place and posts `field` +
+//! `value` (+ the CSRF token) to `POST {base}/{id}/cell`, which saves through
 //! `services::sales::cells::update_cell` — the record type's own update, so permissions,
 //! validation and the audit entry are those of the edit form — and answers JSON: the new
 //! display text, or the field's error in the user's language.
@@ -19,10 +20,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use peyvand_domain::access::{Action, Actor, RecordType};
 use peyvand_domain::calendar::CalendarKind;
-use peyvand_domain::sales::{FieldType, LEAD_SOURCES};
+use peyvand_domain::sales::{self as domain_sales, FieldType, LEAD_SOURCES};
 use peyvand_services::ServiceError;
 use peyvand_services::sales::cells::{self, Updated};
-use peyvand_store::{CompanyRecord, ContactRecord, CustomFieldRecord, DealRecord, LeadRecord};
+use peyvand_store::{
+    CompanyRecord, ContactRecord, CustomFieldRecord, DealRecord, LeadRecord, Store, StoreError,
+};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -38,7 +41,8 @@ use crate::page::Page;
 /// (value, label, group — a stage's pipeline, so a deal offers only its own pipeline's stages).
 pub struct Editor {
     pub field: String,
-    /// text, number, date, tel, email or select.
+    /// text, number, date, tel, email, select or multi (several choices, sent as their keys
+    /// joined by commas).
     pub kind: &'static str,
     pub placeholder: String,
     pub options: Vec<(String, String, String)>,
@@ -80,13 +84,18 @@ fn builtin(rt: RecordType, col: &str) -> Option<(&'static str, &'static str)> {
         (RecordType::Deal, "amount") => ("amount", "number"),
         (RecordType::Deal, "expected_close_date") => ("expected_close_date", "date"),
         (RecordType::Deal, "lost_reason") => ("lost_reason", "text"),
+        (
+            RecordType::Contact | RecordType::Company | RecordType::Lead | RecordType::Deal,
+            "owner",
+        ) => ("owner_id", "select"),
         _ => return None,
     })
 }
 
 /// The list column showing `field` (custom fields are their own column).
 fn column_of(rt: RecordType, field: &str) -> String {
-    const COLS: [&str; 11] = [
+    const COLS: [&str; 12] = [
+        "owner",
         "city",
         "birth_date",
         "tags",
@@ -116,20 +125,19 @@ fn date_placeholder(p: &Page) -> String {
 
 fn custom_editor(p: &Page, d: &CustomFieldRecord) -> Option<Editor> {
     let none = || (String::new(), "—".to_owned(), String::new());
+    let choices = || {
+        d.options.0.iter().map(|o| {
+            (
+                o.key.clone(),
+                p.role_name(&o.label_fa, &o.label_en),
+                String::new(),
+            )
+        })
+    };
     let (kind, options) = match FieldType::parse(&d.field_type)? {
-        FieldType::MultiSelect => return None,
-        FieldType::Select => (
-            "select",
-            std::iter::once(none())
-                .chain(d.options.0.iter().map(|o| {
-                    (
-                        o.key.clone(),
-                        p.role_name(&o.label_fa, &o.label_en),
-                        String::new(),
-                    )
-                }))
-                .collect(),
-        ),
+        // Nothing ticked clears it.
+        FieldType::MultiSelect => ("multi", choices().collect()),
+        FieldType::Select => ("select", std::iter::once(none()).chain(choices()).collect()),
         FieldType::Boolean => (
             "select",
             vec![
@@ -156,14 +164,44 @@ fn custom_editor(p: &Page, d: &CustomFieldRecord) -> Option<Editor> {
     })
 }
 
-/// The editor of each shown column (None: read-only). `stages` are a deal's choices:
-/// (id, label, pipeline id).
+/// The choices of editors that depend on the data or on the caller: (value, label, group).
+#[derive(Default)]
+pub struct Choices {
+    /// A deal's stages: (id, label, pipeline id).
+    pub stages: Vec<(String, String, String)>,
+    /// Whom the caller may give records to: (user id, name, "").
+    pub owners: Vec<(String, String, String)>,
+}
+
+/// Whom the caller may give records of type `rt` to from the list, when its owner column is
+/// shown: the people the edit form offers (`records::owner_choices`). The owner column is not
+/// editable when that is the caller alone (an own scope): there is nothing to choose.
+pub async fn owner_choices(
+    store: &Store,
+    actor: &Actor,
+    rt: RecordType,
+    shown: &[&Column],
+) -> Result<Vec<(String, String, String)>, StoreError> {
+    if !shown.iter().any(|c| c.key == "owner") || !actor.can(rt, Action::Update) {
+        return Ok(vec![]);
+    }
+    let people = records::owner_choices(store, actor, rt, actor.user_id).await?;
+    if people.len() < 2 {
+        return Ok(vec![]);
+    }
+    Ok(people
+        .into_iter()
+        .map(|(id, name, _)| (id.to_string(), name, String::new()))
+        .collect())
+}
+
+/// The editor of each shown column (None: read-only).
 pub fn editors(
     p: &Page,
     rt: RecordType,
     shown: &[&Column],
     defs: &[CustomFieldRecord],
-    stages: &[(String, String, String)],
+    choices: &Choices,
 ) -> Vec<Option<Editor>> {
     shown
         .iter()
@@ -197,7 +235,9 @@ pub fn editors(
                         )
                     })
                     .collect(),
-                "stage_id" => stages.to_vec(),
+                "stage_id" => choices.stages.clone(),
+                "owner_id" if choices.owners.is_empty() => return None,
+                "owner_id" => choices.owners.clone(),
                 _ => vec![],
             };
             Some(Editor {
@@ -288,6 +328,7 @@ pub fn contact_value(p: &Page, r: &ContactRecord, defs: &[CustomFieldRecord], f:
         "city" => r.city.clone(),
         "birth_date" => records::show_opt_date(p, r.birth_date),
         "tags" => r.tags.0.join(p.list_sep()),
+        "owner_id" => r.owner_id.to_string(),
         _ => custom_value(p, defs, &r.custom.0, f),
     }
 }
@@ -298,6 +339,7 @@ pub fn company_value(p: &Page, r: &CompanyRecord, defs: &[CustomFieldRecord], f:
         "city" => r.city.clone(),
         "employees" => r.employees.map(|e| p.digits(e)).unwrap_or_default(),
         "tags" => r.tags.0.join(p.list_sep()),
+        "owner_id" => r.owner_id.to_string(),
         _ => custom_value(p, defs, &r.custom.0, f),
     }
 }
@@ -322,6 +364,7 @@ pub fn lead_value(p: &Page, r: &LeadRecord, defs: &[CustomFieldRecord], f: &str)
         "source" => r.source.clone(),
         "status" => r.status.clone(),
         "campaign" => r.campaign.clone(),
+        "owner_id" => r.owner_id.to_string(),
         _ => custom_value(p, defs, &r.custom.0, f),
     }
 }
@@ -332,6 +375,7 @@ pub fn deal_value(p: &Page, r: &DealRecord, defs: &[CustomFieldRecord], f: &str)
         "amount" => super::deals::amount_text(r.amount_minor, &r.currency),
         "expected_close_date" => records::show_opt_date(p, r.expected_close_date),
         "lost_reason" => r.lost_reason.clone(),
+        "owner_id" => r.owner_id.to_string(),
         _ => custom_value(p, defs, &r.custom.0, f),
     }
 }
@@ -341,6 +385,29 @@ pub struct CellForm {
     field: String,
     #[serde(default)]
     value: String,
+}
+
+/// A multi-select refused for choices it does not have says which ones.
+fn unknown_choices(
+    p: &Page,
+    defs: &[CustomFieldRecord],
+    field: &str,
+    value: &str,
+) -> Option<String> {
+    let d = field
+        .strip_prefix("custom.")
+        .and_then(|k| defs.iter().find(|d| d.key == k))?;
+    if FieldType::parse(&d.field_type) != Some(FieldType::MultiSelect) {
+        return None;
+    }
+    let unknown = domain_sales::unknown_options(&d.options.0, value);
+    (!unknown.is_empty()).then(|| {
+        p.t_with(
+            "cell-unknown-choices",
+            "choices",
+            unknown.join(p.list_sep()),
+        )
+    })
 }
 
 fn refusal(status: StatusCode, message: String) -> PageResult {
@@ -357,23 +424,27 @@ async fn shown(
     field: &str,
 ) -> Result<(String, String), crate::error::PageError> {
     let none = HashMap::new();
+    let owner = |id: Uuid| records::user_names(&state.store, [id]);
     Ok(match updated {
         Updated::Contact(r) => {
             let defs = state.store.custom_fields("contact").await?;
             let col = column_of(RecordType::Contact, field);
-            let (text, _) = super::contacts::contact_cell(p, r, &col, &defs, &none, &none);
+            let owners = owner(r.owner_id).await?;
+            let (text, _) = super::contacts::contact_cell(p, r, &col, &defs, &owners, &none);
             (text, contact_value(p, r, &defs, field))
         }
         Updated::Company(r) => {
             let defs = state.store.custom_fields("company").await?;
             let col = column_of(RecordType::Company, field);
-            let (text, _) = super::companies::cell(p, r, &col, &defs, &none);
+            let owners = owner(r.owner_id).await?;
+            let (text, _) = super::companies::cell(p, r, &col, &defs, &owners);
             (text, company_value(p, r, &defs, field))
         }
         Updated::Lead(r) => {
             let defs = state.store.custom_fields("lead").await?;
             let col = column_of(RecordType::Lead, field);
-            let (text, _) = super::leads::cell(p, r, &col, &defs, &none);
+            let owners = owner(r.owner_id).await?;
+            let (text, _) = super::leads::cell(p, r, &col, &defs, &owners);
             (text, lead_value(p, r, &defs, field))
         }
         Updated::Deal(r) => {
@@ -426,6 +497,11 @@ pub async fn save(
                     "{}: {message}",
                     crate::labels::field_label(&p.tr, rt, base, &defs)
                 );
+            } else if code == "custom.bad_option" {
+                let defs = state.store.custom_fields(rt.as_str()).await?;
+                if let Some(named) = unknown_choices(&p, &defs, &field, &f.value) {
+                    message = named;
+                }
             }
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
