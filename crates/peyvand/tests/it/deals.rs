@@ -715,6 +715,24 @@ async fn toman_amounts_are_typed_as_shown(app: TestApp) {
         page.contains("value=\"250000.5\""),
         "the edit form shows toman"
     );
+    // The list's cell is edited in toman too.
+    let list = app.html(&c, "/deals/list?cols=title&cols=amount").await;
+    assert!(list.contains("data-value=\"250000.5\""), "{list}");
+    let res = c
+        .post(app.url(&format!("/deals/{id}/cell")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("field", "amount"),
+            ("value", "۳۰۰٬۰۰۰"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let answer: Value = res.json().await.unwrap();
+    assert_eq!(answer["text"], "۳۰۰٬۰۰۰ تومان", "{answer}");
+    assert_eq!(answer["value"], "300000");
+    let (_, saved) = api.get(&format!("/deals/{id}")).await;
+    assert_eq!(saved["amount_minor"], 3_000_000);
     // In dollars the typed amount is dollars, whatever the display choice.
     let res = c
         .post(app.url(&path))

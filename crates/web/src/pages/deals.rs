@@ -47,7 +47,7 @@ fn unprocessable(mut res: axum::response::Response) -> PageResult {
     Ok(res)
 }
 
-fn show_toman(headers: &HeaderMap) -> bool {
+pub(super) fn show_toman(headers: &HeaderMap) -> bool {
     cookie(headers, TOMAN_COOKIE).as_deref() == Some("1")
 }
 
@@ -90,7 +90,7 @@ pub(super) fn amount_text(amount_minor: i64, currency: &str) -> String {
 }
 
 /// A rial amount as typed back in toman (a leftover rial is the one decimal).
-fn toman_text(rials: i64) -> String {
+pub(super) fn toman_text(rials: i64) -> String {
     match rials % 10 {
         0 => (rials / 10).to_string(),
         r => format!("{}.{}", rials / 10, r.abs()),
@@ -480,7 +480,7 @@ pub async fn list(
                     d.deleted_at.is_some(),
                 ),
                 &d.pipeline_id.to_string(),
-                |f| inline::deal_value(&p, d, &defs, f),
+                |f| inline::deal_value(&p, d, &defs, f, toman),
             )
         })
         .collect();

@@ -369,9 +369,18 @@ pub fn lead_value(p: &Page, r: &LeadRecord, defs: &[CustomFieldRecord], f: &str)
     }
 }
 
-pub fn deal_value(p: &Page, r: &DealRecord, defs: &[CustomFieldRecord], f: &str) -> String {
+/// The value a deal's cell editor starts from; with toman display on, an IRR amount is edited
+/// in toman, as the cell shows it.
+pub fn deal_value(
+    p: &Page,
+    r: &DealRecord,
+    defs: &[CustomFieldRecord],
+    f: &str,
+    toman: bool,
+) -> String {
     match f {
         "stage_id" => r.stage_id.to_string(),
+        "amount" if toman && r.currency == "IRR" => super::deals::toman_text(r.amount_minor),
         "amount" => super::deals::amount_text(r.amount_minor, &r.currency),
         "expected_close_date" => records::show_opt_date(p, r.expected_close_date),
         "lost_reason" => r.lost_reason.clone(),
@@ -451,9 +460,36 @@ async fn shown(
             let defs = state.store.custom_fields("deal").await?;
             let col = column_of(RecordType::Deal, field);
             let text = super::deals::one_cell(state, me, p, headers, r, &col, &defs).await?;
-            (text, deal_value(p, r, &defs, field))
+            let toman = super::deals::show_toman(headers);
+            (text, deal_value(p, r, &defs, field, toman))
         }
     })
+}
+
+/// A deal amount typed in toman (toman display on, an IRR deal) as rials for the service; None
+/// when the cell is something else or the text is not a toman amount (the service then names
+/// the problem).
+async fn toman_typed(
+    state: &AppState,
+    me: &Authed,
+    headers: &HeaderMap,
+    rt: RecordType,
+    id: Uuid,
+    f: &CellForm,
+) -> Option<String> {
+    if rt != RecordType::Deal || f.field.trim() != "amount" || !super::deals::show_toman(headers) {
+        return None;
+    }
+    // A deal the user may not see is refused by the service, as any other cell.
+    let Ok(deal) = peyvand_services::sales::deals::get(&state.store, &me.actor, id).await else {
+        return None;
+    };
+    if deal.currency != "IRR" || f.value.trim().is_empty() {
+        return None;
+    }
+    peyvand_domain::money::parse_toman(&f.value)
+        .ok()
+        .map(|rials| rials.to_string())
 }
 
 /// `POST {base}/{id}/cell`: sets one field from its list cell; JSON either way.
@@ -469,11 +505,12 @@ pub async fn save(
     let Ok(id) = Uuid::parse_str(&id) else {
         return refusal(StatusCode::NOT_FOUND, p.t("error-not-found"));
     };
+    let in_rials = toman_typed(&state, &me, &headers, rt, id, &f).await;
     let edit = cells::CellEdit {
         record_type: rt,
         id,
         field: f.field.trim(),
-        value: &f.value,
+        value: in_rials.as_deref().unwrap_or(&f.value),
         calendar: p.prefs.calendar,
     };
     let result = cells::update_cell(&state.store, &me.ctx(), &me.actor, edit).await;
