@@ -25,6 +25,32 @@ document.addEventListener('DOMContentLoaded', () => {
   }
 });
 
+// ---- Import mapping: a changed column choice refreshes the preview in place (the "show the
+// preview" button does the same with a page load) ----
+document.addEventListener('DOMContentLoaded', () => {
+  const form = document.getElementById('map-form');
+  const mapping = document.getElementById('mapping');
+  if (!form || !mapping) return;
+  let latest = 0;
+  const refresh = async () => {
+    const mine = ++latest;
+    const data = new URLSearchParams(new FormData(form));
+    data.set('preview', '1');
+    try {
+      const res = await fetch(form.action, { method: 'POST', body: data, credentials: 'same-origin' });
+      if (!res.ok || mine !== latest) return;
+      const fresh = new DOMParser().parseFromString(await res.text(), 'text/html').getElementById('preview');
+      const shown = document.getElementById('preview');
+      if (fresh && shown) shown.replaceWith(fresh);
+    } catch (_) {
+      // Offline or the page is being left: the button still works.
+    }
+  };
+  for (const select of mapping.querySelectorAll('select')) {
+    select.addEventListener('change', refresh);
+  }
+});
+
 // ---- Deals board: drag a card to another column (the per-card form works without this) ----
 document.addEventListener('DOMContentLoaded', () => {
   const board = document.getElementById('board');

@@ -653,6 +653,34 @@ async fn ui_flow(app: TestApp) {
         "the bad row is marked"
     );
     let csrf = csrf_of(&page);
+    // Previewing another mapping (the national ID column skipped) re-reads the rows with it:
+    // the row that was bad only for its national ID is fine now, and nothing starts.
+    let res = c
+        .post(app.url(&map_url))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("m0", "first_name"),
+            ("m1", "last_name"),
+            ("m2", "phones"),
+            ("m3", ""),
+            ("m4", "birth_date"),
+            ("duplicate_mode", "skip"),
+            ("preview", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let previewed = res.text().await.unwrap();
+    assert!(!previewed.contains("class=\"has-error\""), "{previewed}");
+    assert!(previewed.contains("id=\"refresh-preview\""));
+    let still = app
+        .store
+        .import(id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.status, "draft");
     // Mapping two columns to one field is refused with the column named.
     let res = c
         .post(app.url(&map_url))

@@ -59,3 +59,4 @@ audit-action-import = Imported
 audit-action-import-start = Import started
 record-type-import = Imports
 import-owner = Owner of the imported records
+import-refresh-preview = Show the preview with this mapping

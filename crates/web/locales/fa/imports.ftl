@@ -59,3 +59,4 @@ audit-action-import = ورود اطلاعات
 audit-action-import-start = شروع ورود اطلاعات
 record-type-import = ورود اطلاعات
 import-owner = مالک رکوردهای واردشده
+import-refresh-preview = نمایش پیش‌نمایش با این تطبیق ستون‌ها

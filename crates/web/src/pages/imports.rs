@@ -507,6 +507,28 @@ async fn start(
             }
         }
     }
+    // "Show the preview" re-reads the first rows with the mapping as it is now chosen, and
+    // starts nothing.
+    if pairs.iter().any(|(k, _)| k == "preview") {
+        let (import, preview) = imports::preview_stored(
+            &state.store,
+            &me.actor,
+            id,
+            Some(mapping),
+            me.prefs.calendar,
+        )
+        .await?;
+        return render_map(
+            &state,
+            &me,
+            p,
+            &import,
+            &preview,
+            choices,
+            &preview.mapping_errors,
+        )
+        .await;
+    }
     let started = if bad_owner {
         Err(ServiceError::Validation(vec![FieldError::new(
             "owner_id",
