@@ -324,7 +324,7 @@ pub fn build_list(backend: Backend, table: &Table, spec: &ListSpec) -> Result<Sq
     let (sort_expr, desc) = match &spec.sort {
         Some(s) => {
             let (expr, kind) = field_expr(backend, table, &mut sql, &s.field)?;
-            (Some((sort_key(&expr, kind), kind)), s.desc)
+            (Some((sort_key(backend, &expr, kind), kind)), s.desc)
         }
         None => (None, false),
     };
@@ -537,7 +537,7 @@ pub fn into_page<T>(mut rows: Vec<Sorted<T>>, limit: i64, id_of: impl Fn(&T) -> 
 }
 
 /// The sort expression with NULLs folded to a value, so keyset comparisons are total.
-fn sort_key(expr: &str, kind: Kind) -> String {
+fn sort_key(backend: Backend, expr: &str, kind: Kind) -> String {
     match kind {
         Kind::Number => format!("COALESCE({expr}, -999999999999999)"),
         Kind::Text => format!("COALESCE({expr}, '')"),
@@ -545,7 +545,12 @@ fn sort_key(expr: &str, kind: Kind) -> String {
         // text on both so the cursor value has one type.
         Kind::Date | Kind::Time => format!("COALESCE(CAST({expr} AS TEXT), '')"),
         Kind::Bool => format!("COALESCE(CAST({expr} AS TEXT), '')"),
-        Kind::Uuid => format!("COALESCE(CAST({expr} AS TEXT), '')"),
+        // Ids are 16-byte blobs on SQLite: as text they are not UTF-8, so they sort as hex
+        // (the same order as the bytes, as PostgreSQL's text form of a uuid).
+        Kind::Uuid => match backend {
+            Backend::Sqlite => format!("COALESCE(lower(hex({expr})), '')"),
+            Backend::Postgres => format!("COALESCE(CAST({expr} AS TEXT), '')"),
+        },
     }
 }
 

@@ -130,9 +130,19 @@ pub fn list_spec(grant: &Grant, defs: &[FieldDef], req: &ListRequest) -> Service
         }
     };
     for (name, op, value) in &req.filters {
-        let op = Op::parse(op).ok_or_else(|| {
+        let mut op = Op::parse(op).ok_or_else(|| {
             ServiceError::Validation(vec![FieldError::new(name, "filter.bad_operator")])
         })?;
+        // A list of values (tags, a multi-select) "equals" a value when it holds it: nobody
+        // means the whole list.
+        let is_list = name == "tags"
+            || name.strip_prefix("custom.").is_some_and(|k| {
+                defs.iter()
+                    .any(|d| d.key == k && d.field_type == FieldType::MultiSelect)
+            });
+        if is_list && op == Op::Eq {
+            op = Op::Has;
+        }
         spec.filters.push(Filter {
             field: field(name)?,
             op,
