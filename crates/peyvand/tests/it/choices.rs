@@ -108,6 +108,20 @@ async fn choice_filters_and_readable_audit(app: TestApp) {
     let theirs = page(&app, &sara, "/contacts").await;
     assert!(!theirs.contains("name=\"filter[owner_id][eq]\""));
     assert!(theirs.contains("name=\"filter[custom.tier][eq]\""));
+    // … nor, on their contact's form, an owner they may not give it to.
+    let form = page(
+        &app,
+        &sara,
+        &format!("/contacts/{}/edit", silver["id"].as_str().unwrap()),
+    )
+    .await;
+    let owners = form
+        .split("id=\"owner_id\"")
+        .nth(1)
+        .and_then(|r| r.split("</select>").next())
+        .unwrap_or("");
+    assert!(owners.contains(&sales_id.to_string()), "{owners}");
+    assert_eq!(owners.matches("<option").count(), 1, "{owners}");
     drop(sales_key);
 
     // The audit log names what changed as the form does.

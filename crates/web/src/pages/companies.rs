@@ -413,7 +413,7 @@ async fn form_page(
     let mut p = p.titled("companies-title", "companies");
     p.title = title;
     html(FormPage {
-        owners: records::owner_options(&state.store, me.user.id, owner).await?,
+        owners: records::owner_choices(&state.store, &me.actor, RecordType::Company, owner).await?,
         phone_labels: ["work", "fax", "mobile", "other"]
             .iter()
             .map(|l| (*l, p.t(&format!("phone-label-{l}"))))

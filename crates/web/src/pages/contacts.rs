@@ -710,7 +710,7 @@ async fn form_page(
     p.title = title;
     html(FormPage {
         companies: company_options(state, me, company).await?,
-        owners: records::owner_options(&state.store, me.user.id, owner).await?,
+        owners: records::owner_choices(&state.store, &me.actor, RecordType::Contact, owner).await?,
         phone_labels: PHONE_LABELS
             .iter()
             .map(|l| (*l, p.t(&format!("phone-label-{l}"))))

@@ -511,14 +511,15 @@ pub async fn list(
     .iter()
     .map(|(k, l)| ((*k).to_owned(), p.t(l)))
     .collect();
-    let owner_list = records::owner_options(&state.store, me.user.id, me.user.id).await?;
+    // The people whose deals the reader may see (leavers included), as the other lists offer.
+    let owner_list = records::visible_owners(&state.store, &me.actor, RecordType::Deal).await?;
     let status_choices: Vec<(String, String)> = STATUSES
         .iter()
         .map(|s| ((*s).to_owned(), p.t(&format!("deal-status-{s}"))))
         .collect();
     let owner_choices: Vec<(String, String)> = owner_list
         .iter()
-        .map(|(id, name, _)| (id.to_string(), name.clone()))
+        .map(|(id, name)| (id.to_string(), name.clone()))
         .collect();
     let pipeline_choices: Vec<(String, String)> = all
         .iter()
