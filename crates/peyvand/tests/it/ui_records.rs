@@ -48,6 +48,26 @@ async fn a_contact_from_the_form(app: TestApp) {
         html.contains("value=\"۰۹۱۲abc\""),
         "what the user typed is kept"
     );
+    assert!(
+        html.contains("id=\"form-errors\""),
+        "the form says something is wrong"
+    );
+
+    // A first name too long is named next to its field (it was refused silently).
+    let long = "ا".repeat(101);
+    let res = admin
+        .post(app.url("/contacts"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("first_name", long.as_str()),
+            ("last_name", "رضایی"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"first_name-error\""), "{html}");
 
     // A valid contact: Persian digits, Jalali birth date, Arabic letters.
     let res = admin

@@ -213,3 +213,4 @@ api-keys-confirm-revoke = Revoke this key? Programs using it will stop working a
 api-keys-none = You have no API keys yet.
 teams-none = No teams yet. Create the first one below.
 roles-kind = Kind
+form-has-errors = Some fields need your attention: see the messages below.

@@ -213,6 +213,12 @@ impl Errs {
     pub fn get(&self, field: &str) -> Option<&String> {
         self.0.get(field)
     }
+
+    /// Whether anything was refused: forms say so at the top, so a problem is never silent even
+    /// when its field shows no message of its own.
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
 }
 
 /// Splits a service result into form errors (shown on the form) and page errors.
