@@ -17,6 +17,13 @@ use crate::i18n::Tr;
 
 pub const LANG_COOKIE: &str = "pv_lang";
 
+/// Cookie holding the money display choice: `1` shows IRR amounts in toman.
+pub const TOMAN_COOKIE: &str = "pv_toman";
+
+pub fn show_toman(headers: &HeaderMap) -> bool {
+    crate::auth::cookie(headers, TOMAN_COOKIE).as_deref() == Some("1")
+}
+
 #[derive(Clone, Debug)]
 pub struct Page {
     pub tr: Tr,
@@ -28,6 +35,9 @@ pub struct Page {
     pub nav: &'static str,
     /// Unread notifications of the signed-in user (the bell in the top bar).
     pub unread: i64,
+    /// The reader shows IRR amounts in toman (their choice on the deals pages, kept in a
+    /// cookie), so every page shows money the same way.
+    pub toman: bool,
 }
 
 /// The signed-in user's unread notification count, left in the request by
@@ -72,6 +82,28 @@ impl Page {
             title: String::new(),
             nav: "",
             unread: ext.get::<Unread>().map(|u| u.0).unwrap_or(0),
+            toman: show_toman(headers),
+        }
+    }
+
+    /// An amount in minor units of `currency`, in the reader's language, digits and toman
+    /// choice.
+    pub fn money(&self, amount_minor: i64, currency: &str) -> String {
+        let c = peyvand_domain::money::Currency::new(currency).unwrap_or_default();
+        peyvand_domain::money::format_money(
+            &peyvand_domain::money::Money::new(amount_minor, c),
+            self.prefs.language,
+            self.prefs.digits,
+            self.toman,
+        )
+    }
+
+    /// A deal's amount: a deal without one shows a dash, not "0 rials".
+    pub fn deal_amount(&self, amount_minor: i64, currency: &str) -> String {
+        if amount_minor == 0 {
+            "—".into()
+        } else {
+            self.money(amount_minor, currency)
         }
     }
 
@@ -237,7 +269,21 @@ mod tests {
             title: String::new(),
             nav: "",
             unread: 0,
+            toman: false,
         }
+    }
+
+    #[test]
+    fn deals_without_an_amount_show_a_dash_and_toman_follows_the_choice() {
+        let mut p = page(Language::Fa);
+        assert_eq!(p.deal_amount(0, "IRR"), "—");
+        assert_eq!(p.deal_amount(12_500_000, "IRR"), "۱۲٬۵۰۰٬۰۰۰ ریال");
+        p.toman = true;
+        assert_eq!(p.deal_amount(12_500_000, "IRR"), "۱٬۲۵۰٬۰۰۰ تومان");
+        assert!(
+            p.money(1250, "USD").contains("۱۲٫۵۰"),
+            "other currencies are not tomans"
+        );
     }
 
     /// "1 deals" on the board: a count passed as text never selects the singular.

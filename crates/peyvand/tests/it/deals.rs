@@ -715,6 +715,11 @@ async fn toman_amounts_are_typed_as_shown(app: TestApp) {
         page.contains("value=\"250000.5\""),
         "the edit form shows toman"
     );
+    // Every page shows money the same way: search too.
+    let found = app
+        .html(&c, "/search?q=%D8%AA%D9%88%D9%85%D8%A7%D9%86%DB%8C")
+        .await;
+    assert!(found.contains("۱۲۵٬۰۰۰ تومان"), "{found}");
     // The list's cell is edited in toman too.
     let list = app.html(&c, "/deals/list?cols=title&cols=amount").await;
     assert!(list.contains("data-value=\"250000.5\""), "{list}");

@@ -8,7 +8,6 @@ use axum::{Extension, Form};
 use chrono::Utc;
 use peyvand_domain::access::{Action, RecordType, Scope};
 use peyvand_domain::calendar::{self, DateStyle};
-use peyvand_domain::money::{Currency, Money, format_money};
 use peyvand_domain::sales::FieldType;
 use peyvand_domain::sales::{ACTIVITY_KINDS, CALL_OUTCOMES};
 use peyvand_domain::{schedule, text};
@@ -224,13 +223,13 @@ pub async fn my_day_page(
             totals: g
                 .totals
                 .iter()
-                .map(|(c, n)| money(&p, *n, c))
+                .map(|(c, n)| p.money(*n, c))
                 .collect::<Vec<_>>()
                 .join(" + "),
             deals: g
                 .deals
                 .iter()
-                .map(|d| (d.title.clone(), money(&p, d.amount_minor, &d.currency)))
+                .map(|d| (d.title.clone(), p.deal_amount(d.amount_minor, &d.currency)))
                 .collect(),
         })
         .collect();
@@ -248,18 +247,6 @@ pub async fn my_day_page(
         p: p.titled("my-day-title", "my-day"),
     };
     html(page)
-}
-
-fn money(p: &Page, amount: i64, currency: &str) -> String {
-    match Currency::new(currency) {
-        Ok(c) => format_money(
-            &Money::new(amount, c),
-            p.prefs.language,
-            p.prefs.digits,
-            false,
-        ),
-        Err(_) => p.digits(format!("{amount} {currency}")),
-    }
 }
 
 // ---- list ----

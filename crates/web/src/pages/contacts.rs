@@ -1233,15 +1233,7 @@ pub async fn deal_lines(
             .await?
             .map(|s| p.named("stage", &s.name, s.name_key.as_deref()))
             .unwrap_or_default();
-        let amount = peyvand_domain::money::format_money(
-            &peyvand_domain::money::Money::new(
-                d.amount_minor,
-                d.currency.parse().unwrap_or_default(),
-            ),
-            p.prefs.language,
-            p.prefs.digits,
-            false,
-        );
+        let amount = p.deal_amount(d.amount_minor, &d.currency);
         out.push((
             d.title,
             format!("/deals/{}", d.id),

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::{Extension, Form, Json};
 use chrono::{DateTime, NaiveDate, Utc};
 use peyvand_domain::calendar::{self, DateStyle};
-use peyvand_domain::money::{Currency, Money, format_money};
+use peyvand_domain::money::Currency;
 use peyvand_services::sales::deals::{self, DealInput, Names};
 use peyvand_services::sales::pipelines::{
     self, PipelineInput, PipelineView, StageInput, StageView,
@@ -31,12 +31,9 @@ use super::inline;
 use super::records::{self, ListState, Pairs, QuickFilter, Widget};
 use super::{Errs, PageResult, form_errors, html};
 use crate::AppState;
-use crate::auth::{Authed, cookie, set_cookie};
+use crate::auth::{Authed, set_cookie};
 use crate::error::PageError;
-use crate::page::Page;
-
-/// Cookie holding the money display choice: `1` shows IRR amounts in toman.
-pub const TOMAN_COOKIE: &str = "pv_toman";
+use crate::page::{Page, TOMAN_COOKIE, show_toman};
 
 fn parse_id(s: &str) -> Result<Uuid, PageError> {
     Uuid::parse_str(s).map_err(|_| PageError::NotFound)
@@ -45,20 +42,6 @@ fn parse_id(s: &str) -> Result<Uuid, PageError> {
 fn unprocessable(mut res: axum::response::Response) -> PageResult {
     *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     Ok(res)
-}
-
-pub(super) fn show_toman(headers: &HeaderMap) -> bool {
-    cookie(headers, TOMAN_COOKIE).as_deref() == Some("1")
-}
-
-fn money(p: &Page, amount_minor: i64, currency: &str, toman: bool) -> String {
-    let c = Currency::new(currency).unwrap_or_default();
-    format_money(
-        &Money::new(amount_minor, c),
-        p.prefs.language,
-        p.prefs.digits,
-        toman,
-    )
 }
 
 fn date(p: &Page, d: Option<NaiveDate>) -> String {
@@ -94,15 +77,6 @@ pub(super) fn toman_text(rials: i64) -> String {
     match rials % 10 {
         0 => (rials / 10).to_string(),
         r => format!("{}.{}", rials / 10, r.abs()),
-    }
-}
-
-/// A deal's amount in a list, card or page; a deal without one shows a dash, not "0 rials".
-fn deal_amount(p: &Page, amount_minor: i64, currency: &str, toman: bool) -> String {
-    if amount_minor == 0 {
-        "—".into()
-    } else {
-        money(p, amount_minor, currency, toman)
     }
 }
 
@@ -211,7 +185,7 @@ pub async fn board(
             sums: c
                 .sums
                 .iter()
-                .map(|s| money(&p, s.amount_minor, &s.currency, toman))
+                .map(|s| p.money(s.amount_minor, &s.currency))
                 .collect::<Vec<_>>()
                 .join(" + "),
             more: c.count > c.shown as i64,
@@ -221,7 +195,7 @@ pub async fn board(
                 .map(|d| Card {
                     id: d.id,
                     title: d.title.clone(),
-                    amount: deal_amount(&p, d.amount_minor, &d.currency, toman),
+                    amount: p.deal_amount(d.amount_minor, &d.currency),
                     contact: names.contact(d.contact_id),
                     company: names.company(d.company_id),
                     owner: names.user(d.owner_id),
@@ -466,7 +440,7 @@ pub async fn list(
         .map(|d| {
             let cells: Vec<Cell> = shown
                 .iter()
-                .map(|c| deal_cell(&p, d, &c.key, &defs, &names, &stages, &all, toman))
+                .map(|c| deal_cell(&p, d, &c.key, &defs, &names, &stages, &all))
                 .collect();
             inline::row(
                 d.id,
@@ -648,14 +622,10 @@ pub(super) async fn one_cell(
         .flat_map(|pl| pl.stages.iter().map(move |s| (s.id, (s, pl))))
         .collect();
     let names = deals::names_of(&state.store, [d]).await?;
-    let toman = show_toman(headers);
-    Ok(deal_cell(p, d, col, defs, &names, &stages, &all, toman).0)
+    let _toman = show_toman(headers);
+    Ok(deal_cell(p, d, col, defs, &names, &stages, &all).0)
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one cell needs the row and every lookup"
-)]
 fn deal_cell(
     p: &Page,
     d: &DealRecord,
@@ -664,7 +634,6 @@ fn deal_cell(
     names: &Names,
     stages: &HashMap<Uuid, (&StageView, &PipelineView)>,
     all: &[PipelineView],
-    toman: bool,
 ) -> Cell {
     let stage = stages.get(&d.stage_id);
     match key {
@@ -686,7 +655,7 @@ fn deal_cell(
                 .unwrap_or_default(),
             None,
         ),
-        "amount" => (deal_amount(p, d.amount_minor, &d.currency, toman), None),
+        "amount" => (p.deal_amount(d.amount_minor, &d.currency), None),
         "contact" => (
             names.contact(d.contact_id),
             d.contact_id.map(|id| format!("/contacts/{id}")),
@@ -1156,7 +1125,7 @@ async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, o: ShowOpts
         stage: stage.map(|s| p.stage_name(s)).unwrap_or_default(),
         stage_kind: stage.map(|s| kind_label(&p, &s.kind)).unwrap_or_default(),
         probability: stage.map(|s| p.percent(s.probability)).unwrap_or_default(),
-        amount: deal_amount(&p, d.amount_minor, &d.currency, toman),
+        amount: p.deal_amount(d.amount_minor, &d.currency),
         contact: names.contact(d.contact_id),
         company: names.company(d.company_id),
         owner: names.user(d.owner_id),

@@ -5,7 +5,6 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use chrono::Utc;
 use peyvand_domain::calendar::{self, CalendarKind, DateStyle};
-use peyvand_domain::money::{Currency, Money, format_money};
 use peyvand_services::accounts;
 use peyvand_services::sales::search;
 use peyvand_store::AuditQuery;
@@ -123,12 +122,7 @@ pub async fn search(
         // Contacts, companies, leads and deals, each inside the user's read scope.
         for h in search::global(&state.store, &me.actor, &needle, 10).await? {
             let detail = match (h.amount_minor, h.currency.as_deref()) {
-                (Some(amount), Some(currency)) => format_money(
-                    &Money::new(amount, Currency::new(currency).unwrap_or_default()),
-                    p.prefs.language,
-                    p.prefs.digits,
-                    false,
-                ),
+                (Some(amount), Some(currency)) => p.deal_amount(amount, currency),
                 // A phone reads as the lists show it (0912 345 6789, in the user's digits).
                 _ if h.detail.starts_with('+') => super::contacts::show_phone(
                     &p,

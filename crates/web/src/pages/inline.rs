@@ -460,7 +460,7 @@ async fn shown(
             let defs = state.store.custom_fields("deal").await?;
             let col = column_of(RecordType::Deal, field);
             let text = super::deals::one_cell(state, me, p, headers, r, &col, &defs).await?;
-            let toman = super::deals::show_toman(headers);
+            let toman = crate::page::show_toman(headers);
             (text, deal_value(p, r, &defs, field, toman))
         }
     })
@@ -477,7 +477,7 @@ async fn toman_typed(
     id: Uuid,
     f: &CellForm,
 ) -> Option<String> {
-    if rt != RecordType::Deal || f.field.trim() != "amount" || !super::deals::show_toman(headers) {
+    if rt != RecordType::Deal || f.field.trim() != "amount" || !crate::page::show_toman(headers) {
         return None;
     }
     // A deal the user may not see is refused by the service, as any other cell.
