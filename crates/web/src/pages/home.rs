@@ -121,18 +121,7 @@ pub async fn search(
     if !needle.is_empty() {
         // Contacts, companies, leads and deals, each inside the user's read scope.
         for h in search::global(&state.store, &me.actor, &needle, 10).await? {
-            let detail = match (h.amount_minor, h.currency.as_deref()) {
-                (Some(amount), Some(currency)) => p.deal_amount(amount, currency),
-                // A phone reads as the lists show it (0912 345 6789, in the user's digits).
-                _ if h.detail.starts_with('+') => super::contacts::show_phone(
-                    &p,
-                    &peyvand_domain::sales::PhoneEntry {
-                        number: h.detail,
-                        label: String::new(),
-                    },
-                ),
-                _ => h.detail,
-            };
+            let detail = hit_detail(&p, &h);
             let path = match h.record_type {
                 "contact" => "contacts",
                 "company" => "companies",
@@ -189,4 +178,20 @@ pub async fn search(
         q: q.q,
         hits,
     })
+}
+
+/// The second line of a search hit as the lists show it: a deal's amount, a phone as
+/// `0912 345 6789` in the reader's digits, else the city or status as found.
+pub fn hit_detail(p: &Page, h: &search::SearchHit) -> String {
+    match (h.amount_minor, h.currency.as_deref()) {
+        (Some(amount), Some(currency)) => p.deal_amount(amount, currency),
+        _ if h.detail.starts_with('+') => super::contacts::show_phone(
+            p,
+            &peyvand_domain::sales::PhoneEntry {
+                number: h.detail.clone(),
+                label: String::new(),
+            },
+        ),
+        _ => h.detail.clone(),
+    }
 }
