@@ -67,6 +67,10 @@ pub async fn record(
     record_id: Option<String>,
     changes: Value,
 ) -> ServiceResult<()> {
+    // Saving a form without changing anything is not a change.
+    if action == "update" && changes.as_object().is_some_and(|o| o.is_empty()) {
+        return Ok(());
+    }
     store
         .insert_audit(
             tx,

@@ -157,6 +157,33 @@ async fn choice_filters_and_readable_audit(app: TestApp) {
     ] {
         assert!(audit.contains(expected), "audit shows {expected}: {audit}");
     }
+    // Saving without a change writes no entry.
+    let updates = |html: &str| html.matches(">Updated (Contacts)<").count();
+    let before = updates(&audit);
+    assert!(before > 0, "{audit}");
+    let (status, _) = api
+        .send(
+            Method::PATCH,
+            &format!("/contacts/{id}"),
+            json!({"first_name": "Golnar"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let again = page(
+        &app,
+        &boss,
+        &format!("/settings/audit?record_type=contact&record_id={id}"),
+    )
+    .await;
+    assert_eq!(
+        updates(&again),
+        before,
+        "a save without changes is not logged"
+    );
+    // The record's own timeline names who changed what.
+    let timeline = page(&app, &boss, &format!("/contacts/{id}")).await;
+    assert!(timeline.contains("User admin: "), "{timeline}");
+    assert!(timeline.contains("First name"), "{timeline}");
     for raw in [
         "first_name",
         "owner_id",
@@ -244,3 +271,49 @@ async fn id_sorts_and_tag_equals(app: TestApp) {
     );
 }
 both!(id_sorts, id_sorts_and_tag_equals);
+
+/// An import's audit entries read like its pages: counts and choices by name, no ids.
+async fn import_audit_reads_like_the_import(app: TestApp) {
+    let (_, key) = app.user_in("boss@example.com", "admin", "en").await;
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(
+                "First name,Last name,Mobile\nAva,Kian,09121110000\n"
+                    .as_bytes()
+                    .to_vec(),
+            )
+            .file_name("people.csv"),
+        )
+        .text("record_type", "contacts");
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/imports"))
+        .bearer_auth(&key)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    peyvand_services::jobs::run_pending(&app.store)
+        .await
+        .unwrap();
+    let boss = app.login("boss@example.com", ADMIN_PASSWORD).await;
+    let audit = page(&app, &boss, "/settings/audit?record_type=contact").await;
+    for expected in [
+        "Records created",
+        "Skip them",
+        "people.csv",
+        "<td>Import</td>",
+    ] {
+        assert!(audit.contains(expected), "{expected}: {audit}");
+    }
+    for raw in [
+        "import_id",
+        "duplicate_mode",
+        "file_name",
+        "created_companies",
+    ] {
+        assert!(!audit.contains(raw), "{raw}: {audit}");
+    }
+}
+both!(import_audit, import_audit_reads_like_the_import);

@@ -946,7 +946,12 @@ pub async fn start_import(
         store,
         &mut tx,
         ctx,
-        "import_start",
+        // A draft is only an uploaded file until its mapping is confirmed (then "import_start").
+        if req.draft {
+            "import_upload"
+        } else {
+            "import_start"
+        },
         import.record_type.as_str(),
         Some(import.id.to_string()),
         json!({"file_name": import.file_name, "rows": import.total_rows, "duplicate_mode": import.duplicate_mode, "owner_id": import.owner_id}),

@@ -201,6 +201,7 @@ audit-password-changed = changed
 via-web = Web
 via-api = API
 via-cli = Command line
+via-import = Import
 via-system = System
 field-active = Active
 field-team-ids = Teams

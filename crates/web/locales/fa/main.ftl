@@ -201,6 +201,7 @@ audit-password-changed = تغییر کرد
 via-web = وب
 via-api = API
 via-cli = خط فرمان
+via-import = ورود اطلاعات
 via-system = سیستم
 field-active = فعال
 field-team-ids = تیم‌ها

@@ -25,10 +25,41 @@ pub struct Naming<'a> {
     pub record_type: Option<RecordType>,
     pub defs: &'a [CustomFieldRecord],
     pub names: &'a HashMap<Uuid, String>,
+    /// The entry is an import's own (started, a batch written), not a record's change.
+    pub import: bool,
+}
+
+/// The fields of an import's own entries (started, batch written), named as its pages name
+/// them.
+fn import_field(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "file_name" => "import-file-name",
+        "rows" => "import-total",
+        "duplicate_mode" => "import-duplicates",
+        "imported" => "import-imported",
+        "updated" => "import-updated",
+        "skipped" => "import-skipped",
+        "failed" => "import-failed",
+        "created" => "import-created-records",
+        "created_companies" => "import-created-companies",
+        "record_type" => "import-record-type",
+        "owner_id" => "import-owner",
+        _ => return None,
+    })
 }
 
 impl Naming<'_> {
+    /// Lines that say nothing a reader needs (the import's own id, on its own entry).
+    fn hidden(&self, key: &str) -> bool {
+        key == "import_id"
+    }
+
     fn field(&self, p: &Page, key: &str) -> String {
+        if self.is_import()
+            && let Some(id) = import_field(key)
+        {
+            return p.t(id);
+        }
         if let Some(rt) = self.record_type {
             let label = labels::field_label(&p.tr, rt, key, self.defs);
             if label != key {
@@ -38,7 +69,23 @@ impl Naming<'_> {
         label_or(p, &format!("field-{}", key.replace('_', "-")), key)
     }
 
+    /// An import's entries are filed under the record type imported, with import fields.
+    fn is_import(&self) -> bool {
+        self.import
+    }
+
     fn value(&self, p: &Page, key: &str, v: &Value) -> String {
+        if self.is_import() {
+            match (key, v) {
+                // Ids of every created record: how many, not a wall of names.
+                ("created" | "created_companies", Value::Array(a)) => return p.digits(a.len()),
+                ("duplicate_mode", Value::String(m)) => return p.t(&format!("import-dup-{m}")),
+                ("record_type", Value::String(t)) => {
+                    return p.t(&format!("import-type-{t}"));
+                }
+                _ => {}
+            }
+        }
         match v {
             Value::String(s) if !s.is_empty() => {
                 if let Ok(id) = Uuid::parse_str(s) {
@@ -181,6 +228,9 @@ pub fn change_lines(p: &Page, changes: &Value, naming: &Naming) -> Vec<ChangeLin
         return out;
     };
     for (key, pair) in map {
+        if naming.hidden(key) {
+            continue;
+        }
         if key == "password" {
             out.push(ChangeLine {
                 field: p.t("field-password"),

@@ -1040,12 +1040,34 @@ pub async fn timeline(
             ..Default::default()
         })
         .await?;
+    // Who did it by name, and which fields changed, named as the form names them.
+    let actors: Vec<Uuid> = log.iter().filter_map(|e| e.actor_user_id).collect();
+    let names = records::user_names(&state.store, actors).await?;
+    let defs = state.store.custom_fields(record_type).await?;
+    let naming = super::audit_view::Naming {
+        record_type: RecordType::parse(record_type),
+        defs: &defs,
+        names: &names,
+        import: false,
+    };
     for e in log {
-        let text = format!(
-            "{} — {}",
-            super::home::describe_action(p, &e.action, &e.record_type),
-            e.actor_label
-        );
+        let action_id = format!("audit-action-{}", e.action.replace('_', "-"));
+        let action = p.tr.known(&action_id).unwrap_or_else(|| e.action.clone());
+        let who = e
+            .actor_user_id
+            .and_then(|u| names.get(&u).cloned())
+            .unwrap_or(e.actor_label);
+        let mut text = format!("{action} — {who}");
+        if e.action == "update" {
+            let fields: Vec<String> = super::audit_view::change_lines(p, &e.changes.0, &naming)
+                .into_iter()
+                .map(|l| l.field)
+                .take(6)
+                .collect();
+            if !fields.is_empty() {
+                text = format!("{text}: {}", fields.join(p.list_sep()));
+            }
+        }
         items.push((e.at, p.t("timeline-change"), text, None));
     }
     items.sort_by_key(|i| std::cmp::Reverse(i.0));

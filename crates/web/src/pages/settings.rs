@@ -767,7 +767,7 @@ async fn record_names(
         out.insert(c.id, c.name);
     }
     for l in store.leads_by_ids(&of("lead")).await? {
-        out.insert(l.id, l.title);
+        out.insert(l.id, l.display_name());
     }
     for d in store.deals_by_ids(&of("deal")).await? {
         out.insert(d.id, d.title);
@@ -903,6 +903,7 @@ pub async fn audit(
                     .map(Vec::as_slice)
                     .unwrap_or(&[]),
                 names: &names,
+                import: e.action.starts_with("import"),
             };
             AuditRow {
                 when: p.datetime(e.at),
