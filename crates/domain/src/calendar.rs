@@ -80,6 +80,15 @@ pub enum DateError {
         /// The month as given.
         month: u32,
     },
+    /// The year belongs to the other calendar: `1405/10/01` typed by a Gregorian user, or
+    /// `2025/06/30` by a Jalali one. Read as typed it would land centuries away.
+    #[error("year {year} looks like a date of the other calendar")]
+    OtherCalendar {
+        /// The year as given.
+        year: i32,
+        /// The calendar the date was read in.
+        calendar: CalendarKind,
+    },
     /// The day does not exist in that month (e.g. 30 Esfand in a common year).
     #[error("day {day} is out of range for {year}/{month} (1-{max_day})")]
     DayOutOfRange {
@@ -103,6 +112,14 @@ impl DateError {
             DateError::YearOutOfRange { .. } => "date.bad_year",
             DateError::MonthOutOfRange { .. } => "date.bad_month",
             DateError::DayOutOfRange { .. } => "date.bad_day",
+            DateError::OtherCalendar {
+                calendar: CalendarKind::Gregorian,
+                ..
+            } => "date.looks_jalali",
+            DateError::OtherCalendar {
+                calendar: CalendarKind::Jalali,
+                ..
+            } => "date.looks_gregorian",
         }
     }
 }
@@ -303,6 +320,18 @@ pub fn parse_date(input: &str, cal: CalendarKind) -> Result<NaiveDate, DateError
         return Err(DateError::BadFormat);
     };
 
+    // Recent Jalali years are 13xx–14xx and Gregorian ones 19xx–20xx: a year of the other
+    // range is the other calendar's date, not one six centuries away.
+    let other = match cal {
+        CalendarKind::Gregorian => (1200..=1500).contains(&year),
+        CalendarKind::Jalali => (1900..=2200).contains(&year),
+    };
+    if other {
+        return Err(DateError::OtherCalendar {
+            year,
+            calendar: cal,
+        });
+    }
     match cal {
         CalendarKind::Gregorian => from_gregorian(year, month, day),
         CalendarKind::Jalali => {
@@ -978,5 +1007,24 @@ mod tests {
         assert_eq!(j(1403, 1, 5).to_string(), "1403/01/05");
         assert!(j(1403, 12, 30) < j(1404, 1, 1));
         assert!(j(1403, 2, 1) > j(1403, 1, 31));
+    }
+
+    #[test]
+    fn a_date_of_the_other_calendar_is_named_not_moved_centuries() {
+        assert_eq!(
+            parse_date("۱۴۰۵/۱۰/۰۱", CalendarKind::Gregorian)
+                .unwrap_err()
+                .code(),
+            "date.looks_jalali"
+        );
+        assert_eq!(
+            parse_date("2025/06/30", CalendarKind::Jalali)
+                .unwrap_err()
+                .code(),
+            "date.looks_gregorian"
+        );
+        // Ordinary dates of each calendar still read.
+        assert!(parse_date("1990/03/21", CalendarKind::Gregorian).is_ok());
+        assert!(parse_date("1369/01/01", CalendarKind::Jalali).is_ok());
     }
 }

@@ -65,6 +65,8 @@ pub const KNOWN_ERROR_CODES: &[&str] = &[
     "date.bad_year",
     "date.bad_month",
     "date.bad_day",
+    "date.looks_jalali",
+    "date.looks_gregorian",
     "phone.empty",
     "phone.invalid_characters",
     "phone.too_short",

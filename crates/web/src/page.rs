@@ -98,6 +98,22 @@ impl Page {
         )
     }
 
+    /// The hint in a date box: today's date as the reader types dates (their calendar and
+    /// digits), e.g. «مثلاً ۱۴۰۵/۰۹/۰۳» or "e.g. 2026-11-24".
+    pub fn date_placeholder(&self) -> String {
+        let today = chrono::Utc::now()
+            .with_timezone(&self.prefs.time_zone)
+            .date_naive();
+        let shown = peyvand_domain::calendar::format_date(
+            today,
+            self.prefs.calendar,
+            self.prefs.language,
+            self.prefs.digits,
+            peyvand_domain::calendar::DateStyle::Numeric,
+        );
+        self.t_with("date-example", "date", shown)
+    }
+
     /// A deal's amount: a deal without one shows a dash, not "0 rials".
     pub fn deal_amount(&self, amount_minor: i64, currency: &str) -> String {
         if amount_minor == 0 {

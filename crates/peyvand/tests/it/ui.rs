@@ -392,6 +392,62 @@ async fn preferences_switch_language_direction_and_calendar(app: TestApp) {
         );
     }
 
+    // A Gregorian reader: date boxes show a Gregorian example, and a Jalali-looking date is
+    // refused by name instead of being stored six centuries away.
+    for (calendar, example) in [("gregorian", "e.g. 20"), ("jalali", "e.g. 14")] {
+        let res = admin
+            .post(app.url("/profile"))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("display_name", "Admin"),
+                ("language", "en"),
+                ("calendar", calendar),
+                ("time_zone", "Asia/Tehran"),
+                ("digits", "latin"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let form = app.html(&admin, "/deals/new").await;
+        assert!(
+            form.contains(&format!("placeholder=\"{example}")),
+            "{calendar}"
+        );
+    }
+    let res = admin
+        .post(app.url("/profile"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("display_name", "Admin"),
+            ("language", "en"),
+            ("calendar", "gregorian"),
+            ("time_zone", "Asia/Tehran"),
+            ("digits", "latin"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let form = app.html(&admin, "/contacts/new").await;
+    let res = admin
+        .post(app.url("/contacts"))
+        .form(&[
+            ("_csrf", csrf_of(&form).as_str()),
+            ("last_name", "Gregorian"),
+            ("birth_date", "1369/01/01"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("looks like a Jalali date")
+    );
+
     let res = admin
         .post(app.url("/profile"))
         .form(&[

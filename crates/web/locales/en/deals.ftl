@@ -38,7 +38,6 @@ deal-delete = Delete deal
 deal-delete-confirm = Move this deal to the recycle bin?
 deal-restore = Restore deal
 deal-deleted = This deal is in the recycle bin.
-deal-date-placeholder = e.g. 2025-06-30
 duration-days = { $n } days
 duration-hours = { $n } hours
 duration-minutes = { $n } minutes

@@ -38,7 +38,6 @@ deal-delete = حذف فرصت فروش
 deal-delete-confirm = این فرصت فروش به سطل بازیافت برود؟
 deal-restore = بازگردانی فرصت فروش
 deal-deleted = این فرصت فروش در سطل بازیافت است.
-deal-date-placeholder = مثلاً ۱۴۰۴/۰۴/۱۰
 duration-days = { $n } روز
 duration-hours = { $n } ساعت
 duration-minutes = { $n } دقیقه

@@ -19,7 +19,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use peyvand_domain::access::{Action, Actor, RecordType};
-use peyvand_domain::calendar::CalendarKind;
 use peyvand_domain::sales::{self as domain_sales, FieldType, LEAD_SOURCES};
 use peyvand_services::ServiceError;
 use peyvand_services::sales::cells::{self, Updated};
@@ -116,13 +115,6 @@ fn column_of(rt: RecordType, field: &str) -> String {
         .unwrap_or_else(|| field.to_owned())
 }
 
-fn date_placeholder(p: &Page) -> String {
-    p.t(match p.prefs.calendar {
-        CalendarKind::Jalali => "date-placeholder",
-        CalendarKind::Gregorian => "deal-date-placeholder",
-    })
-}
-
 fn custom_editor(p: &Page, d: &CustomFieldRecord) -> Option<Editor> {
     let none = || (String::new(), "—".to_owned(), String::new());
     let choices = || {
@@ -156,7 +148,7 @@ fn custom_editor(p: &Page, d: &CustomFieldRecord) -> Option<Editor> {
         field: format!("custom.{}", d.key),
         kind,
         placeholder: if kind == "date" {
-            date_placeholder(p)
+            p.date_placeholder()
         } else {
             String::new()
         },
@@ -244,7 +236,7 @@ pub fn editors(
                 field: field.to_owned(),
                 kind,
                 placeholder: if kind == "date" {
-                    date_placeholder(p)
+                    p.date_placeholder()
                 } else {
                     String::new()
                 },
