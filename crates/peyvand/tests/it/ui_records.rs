@@ -517,6 +517,39 @@ async fn saved_views_and_bulk_actions(app: TestApp) {
             sara
         );
     }
+    // Nothing selected: the list says to select first (not "0 records changed").
+    let res = admin
+        .post(app.url("/contacts/bulk"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("action", "tag"),
+            ("tag", "x"),
+            ("back", "/contacts"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let back = res.headers()["location"].to_str().unwrap().to_owned();
+    let html = app.html(&admin, &back).await;
+    assert!(
+        html.contains("یک یا چند رکورد را در فهرست انتخاب کنید"),
+        "{html}"
+    );
+    // A view without a name is not saved, and the list says why.
+    let res = admin
+        .post(app.url("/views"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("record_type", "contact"),
+            ("name", " "),
+            ("query", "q=x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let back = res.headers()["location"].to_str().unwrap().to_owned();
+    let html = app.html(&admin, &back).await;
+    assert!(html.contains("برای ذخیرهٔ نما یک نام بنویسید"), "{back}");
     // Sara's own bulk delete of everything only touches what she may delete.
     let all: Vec<String> = app
         .store

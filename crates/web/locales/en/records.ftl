@@ -197,3 +197,5 @@ err-cell-not-editable = This field cannot be changed from the list; open the rec
 export-id = ID
 export-tags = Tags
 export-company-national-id = National ID
+bulk-none-selected = Select one or more records in the list first.
+views-name-required = Give the view a name to save it.

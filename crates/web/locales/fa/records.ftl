@@ -197,3 +197,5 @@ err-cell-not-editable = این فیلد از فهرست تغییر نمی‌کن
 export-id = شناسه
 export-tags = برچسب‌ها
 export-company-national-id = شناسه ملی
+bulk-none-selected = اول یک یا چند رکورد را در فهرست انتخاب کنید.
+views-name-required = برای ذخیرهٔ نما یک نام بنویسید.

@@ -114,6 +114,8 @@ pub async fn list_extras(
     };
     let notice = match ls.get("done").as_str() {
         "" => None,
+        "none" => Some(p.t("bulk-none-selected")),
+        "noname" => Some(p.t("views-name-required")),
         done => {
             let (changed, refused) = done.split_once('-').unwrap_or((done, "0"));
             Some(

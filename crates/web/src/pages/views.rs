@@ -54,9 +54,15 @@ pub async fn save(
         Ok(v) => {
             Ok(Redirect::to(&format!("{}?{}", base_of(&v.record_type), v.query)).into_response())
         }
-        // An empty name: back to the list as it was (the form asks again).
+        // An empty name: back to the list as it was, saying what is missing.
         Err(ServiceError::Validation(_)) => {
-            Ok(Redirect::to(&format!("{}?{}", base_of(&f.record_type), f.query)).into_response())
+            let sep = if f.query.is_empty() { "" } else { "&" };
+            Ok(Redirect::to(&format!(
+                "{}?{}{sep}done=noname",
+                base_of(&f.record_type),
+                f.query
+            ))
+            .into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -106,6 +112,9 @@ async fn bulk(
     };
     let back = safe_back(&f.get("back").unwrap_or_default(), base);
     let sep = if back.contains('?') { '&' } else { '?' };
+    if ids.is_empty() {
+        return Ok(Redirect::to(&format!("{back}{sep}done=none")).into_response());
+    }
     match views::bulk(
         &state.store,
         &me.ctx(),
