@@ -535,7 +535,9 @@ async fn reindex_if_outdated(store: Store) {
             return;
         }
     };
-    tracing::info!(
+    // A new database has nothing to rebuild: only a run that rewrote records is worth an
+    // info line.
+    tracing::debug!(
         from = stored,
         to = reindex::SEARCH_TEXT_VERSION,
         "search text was built by an older release: reindexing in the background"
@@ -550,11 +552,13 @@ async fn reindex_if_outdated(store: Store) {
     })
     .await;
     match done {
-        Ok(counts) => tracing::info!(
+        Ok(counts) if counts.changed() > 0 => tracing::info!(
+            from = stored,
             records = counts.records(),
             changed = counts.changed(),
             "search text {counts}"
         ),
+        Ok(counts) => tracing::debug!(records = counts.records(), "search text {counts}"),
         Err(e) => tracing::warn!(
             error = %e,
             "search reindex failed; it runs again on the next start, or run `peyvand reindex`"

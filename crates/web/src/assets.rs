@@ -11,7 +11,14 @@ use axum::routing::get;
 struct Assets;
 
 pub fn router() -> Router {
-    Router::new().route("/assets/{*path}", get(asset))
+    Router::new()
+        .route("/assets/{*path}", get(asset))
+        // Browsers ask for it whatever the page says.
+        .route("/favicon.ico", get(favicon))
+}
+
+async fn favicon() -> Response {
+    asset(Path("icon.svg".to_owned())).await
 }
 
 async fn asset(Path(path): Path<String>) -> Response {

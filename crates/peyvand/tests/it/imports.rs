@@ -723,6 +723,10 @@ async fn ui_flow(app: TestApp) {
     assert!(!page.contains("http-equiv=\"refresh\""));
     assert!(page.contains("انجام شد"), "done, in Persian");
     assert!(page.contains("id=\"count-imported\">۳<"), "{page}");
+    // The finished import leads to the records, newest first.
+    assert!(page.contains("href=\"/contacts?sort=-created_at\" id=\"imported-records\""));
+    let newest = app.html(&c, "/contacts?sort=-created_at").await;
+    assert!(newest.contains("id=\"records\""), "the link's list works");
     assert!(page.contains("id=\"count-failed\">۱<"));
     assert!(page.contains("failures-link"));
     let report = c

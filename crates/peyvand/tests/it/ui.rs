@@ -299,6 +299,8 @@ async fn nothing_private_is_reachable_signed_out(app: TestApp) {
         "/metrics",
         "/api/v1/openapi.json",
         "/assets/app.css",
+        "/assets/icon.svg",
+        "/favicon.ico",
     ] {
         let res = c.get(app.url(path)).send().await.unwrap();
         assert_eq!(res.status(), 200, "GET {path} is public");

@@ -64,3 +64,4 @@ import-refresh-preview = Show the preview with this mapping
 import-total = Rows
 import-created-records = Records created
 import-created-companies = Companies created
+import-see-records = See the records, newest first

@@ -64,3 +64,4 @@ import-refresh-preview = نمایش پیش‌نمایش با این تطبیق �
 import-total = تعداد سطرها
 import-created-records = رکوردهای ساخته‌شده
 import-created-companies = سازمان‌های ساخته‌شده
+import-see-records = دیدن رکوردها، تازه‌ترین‌ها اول

@@ -581,6 +581,8 @@ struct ShowPage {
     error: Option<String>,
     /// The owner of the imported records, when someone else than the importer.
     owner: Option<String>,
+    /// The list of the imported record type, newest first.
+    records_href: String,
 }
 
 async fn show(
@@ -629,8 +631,18 @@ async fn show(
             .map(|u| u.display_name),
         None => None,
     };
+    let records_href = format!(
+        "/{}?sort=-created_at",
+        match i.record_type.as_str() {
+            "company" => "companies",
+            "lead" => "leads",
+            "deal" => "deals/list",
+            _ => "contacts",
+        }
+    );
     html(ShowPage {
         owner,
+        records_href,
         running: i.status == "queued" || i.status == "running",
         status: status_label(&p, &i.status),
         state: i.status.clone(),
