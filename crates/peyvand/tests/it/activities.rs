@@ -360,11 +360,25 @@ async fn my_day_buckets(app: TestApp) {
         .send(
             Method::POST,
             "/activities",
-            json!({"kind": "task", "subject": "بد", "due_date": jalali, "due_time": "۲۵:۰۰"}),
+            json!({"kind": "task", "subject": "بد", "due_date": today.to_string(), "due_time": "۲۵:۰۰"}),
         )
         .await;
     assert_eq!(s, 422);
     assert_eq!(field_names(&err), vec!["due_time"]);
+    // The API reads ISO dates: a Jalali one is named as such, not read as the year 1405 AD.
+    let (s, err) = api
+        .send(
+            Method::POST,
+            "/activities",
+            json!({"kind": "task", "subject": "بد", "due_date": jalali, "due_time": "۰۹:۰۰"}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(field_names(&err), vec!["due_date"]);
+    assert_eq!(
+        err["error"]["fields"][0]["code"], "date.looks_jalali",
+        "{err}"
+    );
     // A time without its date is refused by name, not silently dropped.
     let (s, err) = api
         .send(
