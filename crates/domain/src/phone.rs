@@ -131,6 +131,19 @@ fn is_bidi_mark(c: char) -> bool {
 /// (`+44 20 7946 0958` → `+442079460958`) and must have 8–15 digits.
 /// Spaces, dashes, dots, slashes, parentheses, bidi marks and a leading
 /// `tel:` are ignored; letters are rejected.
+/// How people read a stored (E.164) number: an Iranian one in its national form, a mobile
+/// grouped `0912 345 6789`; a foreign one as stored. Digits stay Latin (the caller applies the
+/// reader's digits).
+pub fn display(e164: &str) -> String {
+    match e164.strip_prefix("+98") {
+        Some(rest) if rest.starts_with('9') && rest.len() == 10 => {
+            format!("0{} {} {}", &rest[..3], &rest[3..6], &rest[6..])
+        }
+        Some(rest) => format!("0{rest}"),
+        None => e164.to_owned(),
+    }
+}
+
 pub fn normalize(input: &str) -> Result<PhoneNumber, PhoneError> {
     let mut s = input.trim();
     if s.len() >= 4 && s.is_char_boundary(4) && s[..4].eq_ignore_ascii_case("tel:") {
@@ -346,5 +359,12 @@ mod tests {
     fn normalize_is_idempotent() {
         let p = normalize("0098-912-1234567").unwrap();
         assert_eq!(normalize(p.as_str()), Ok(p.clone()));
+    }
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(display("+989121234567"), "0912 123 4567");
+        assert_eq!(display("+982188776655"), "02188776655");
+        assert_eq!(display("+4930123456"), "+4930123456");
     }
 }

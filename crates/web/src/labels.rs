@@ -249,6 +249,13 @@ pub fn present(
                 Some(d) => custom_text(tr, prefs, d, &v),
                 None => v,
             },
+            // As people write them (`0912 123 4567`): no leading `+` for a spreadsheet to read
+            // as a formula.
+            ColKind::Phones => v
+                .split(", ")
+                .map(peyvand_domain::phone::display)
+                .collect::<Vec<_>>()
+                .join(", "),
             ColKind::Text | ColKind::Id | ColKind::Number => v,
         }
     };

@@ -633,7 +633,8 @@ async fn exports_are_labelled(app: TestApp) {
             Method::POST,
             "/contacts",
             json!({"first_name": "علی", "last_name": "رضایی", "birth_date": "1990-03-21",
-            "preferred_channel": "whatsapp", "custom": {"tier": "gold"}}),
+            "preferred_channel": "whatsapp", "custom": {"tier": "gold"},
+            "phones": [{"number": "09121234567"}, {"number": "021 8877 6655"}]}),
         )
         .await;
     assert_eq!(status, 201, "{body}");
@@ -656,6 +657,9 @@ async fn exports_are_labelled(app: TestApp) {
             .iter()
             .any(|h| h == "first_name" || h.starts_with("custom."))
     );
+    // Phones as people write them: no `+` for a spreadsheet to take for a formula, so no
+    // guarding apostrophe either.
+    assert_eq!(column(&rows, "شماره‌های تلفن"), "0912 123 4567, 02188776655");
     let channel = column(&rows, "راه ارتباطی ترجیحی").to_owned();
     assert!(!channel.is_empty() && channel != "whatsapp", "{channel}");
 
@@ -667,6 +671,11 @@ async fn exports_are_labelled(app: TestApp) {
 
     let rows = export_csv(&app, &fa, "/api/v1/contacts/export?format=csv&raw=1").await;
     assert_eq!(column(&rows, "first_name"), "علی");
+    assert_eq!(
+        column(&rows, "phones"),
+        "'+989121234567, +982188776655",
+        "raw keeps E.164"
+    );
     assert_eq!(column(&rows, "birth_date"), "1990-03-21");
     assert_eq!(column(&rows, "custom.tier"), "gold");
     assert_eq!(column(&rows, "preferred_channel"), "whatsapp");

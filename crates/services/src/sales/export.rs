@@ -37,6 +37,8 @@ pub enum ColKind {
     Link,
     /// A custom field (`custom.KEY`), in its canonical JSON text form.
     Custom,
+    /// Phone numbers (E.164), several joined by `, `.
+    Phones,
 }
 
 /// A table of text: headers and rows (machine form), and what each column holds.
@@ -59,6 +61,7 @@ fn kind_of(field: &str) -> ColKind {
         "preferred_channel" | "source" | "status" => ColKind::Choice,
         "stage_id" => ColKind::Stage,
         "contact_id" | "company_id" => ColKind::Link,
+        "phones" | "phone" => ColKind::Phones,
         _ => ColKind::Text,
     }
 }

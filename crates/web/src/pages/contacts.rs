@@ -494,14 +494,7 @@ pub(super) fn contact_cell(
 
 /// Iranian numbers are shown the way people write them (0912 …); others in E.164.
 pub fn show_phone(p: &Page, ph: &PhoneEntry) -> String {
-    let local = match ph.number.strip_prefix("+98") {
-        Some(rest) if rest.starts_with('9') && rest.len() == 10 => {
-            format!("0{} {} {}", &rest[..3], &rest[3..6], &rest[6..])
-        }
-        Some(rest) => format!("0{rest}"),
-        None => ph.number.clone(),
-    };
-    p.digits(local)
+    p.digits(peyvand_domain::phone::display(&ph.number))
 }
 
 // ---- form ----
