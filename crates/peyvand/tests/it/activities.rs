@@ -929,7 +929,8 @@ async fn related_to_is_typed_and_picked(app: TestApp) {
         .send(
             Method::POST,
             "/contacts",
-            json!({"first_name": "Ali", "last_name": "Rezaei"}),
+            json!({"first_name": "Ali", "last_name": "Rezaei",
+                   "phones": [{"number": "+98 912 777 6655"}]}),
         )
         .await;
     let (_, rezaei_b) = mine
@@ -1003,7 +1004,15 @@ async fn related_to_is_typed_and_picked(app: TestApp) {
     assert!(page.contains("Several records match"), "{page}");
     let company_choice = format!("company:{}", rezaei_b["id"].as_str().unwrap());
     assert!(page.contains(&company_choice), "{page}");
-    assert!(page.contains(&format!("contact:{}", rezaei_a["id"].as_str().unwrap())));
+    let contact_choice = format!("contact:{}", rezaei_a["id"].as_str().unwrap());
+    assert!(page.contains(&contact_choice));
+    // A choice shows the phone as the lists do.
+    assert!(page.contains("Ali Rezaei — 0912 777 6655"), "{page}");
+    // The name that starts with what was typed comes first.
+    assert!(
+        page.find(&company_choice) < page.find(&contact_choice),
+        "{page}"
+    );
     assert!(
         page.contains("value=\"Send offer\""),
         "what was typed is kept"

@@ -657,24 +657,33 @@ async fn apply_related(
             vec![],
         )));
     }
+    // What the user typed in full first, then names that start with it, then the rest (a
+    // company named as typed before the people who work there).
+    let mut hits = hits;
+    hits.sort_by_key(|h| {
+        let title = text::normalize_for_search(&h.title);
+        if title == wanted {
+            0
+        } else if title.starts_with(&wanted) {
+            1
+        } else {
+            2
+        }
+    });
+    // Each choice reads as the search page shows it: a phone as `0912 345 6789`.
     let choices = hits
         .iter()
-        .map(|h| Choice {
-            value: format!("{}:{}", h.record_type, h.id),
-            label: if h.detail.is_empty() {
-                format!(
-                    "{}: {}",
-                    p.t(&format!("activity-link-{}", h.record_type)),
-                    h.title
-                )
-            } else {
-                format!(
-                    "{}: {} — {}",
-                    p.t(&format!("activity-link-{}", h.record_type)),
-                    h.title,
-                    h.detail
-                )
-            },
+        .map(|h| {
+            let what = p.t(&format!("activity-link-{}", h.record_type));
+            let detail = super::home::hit_detail(p, h);
+            Choice {
+                value: format!("{}:{}", h.record_type, h.id),
+                label: if detail.is_empty() {
+                    format!("{what}: {}", h.title)
+                } else {
+                    format!("{what}: {} — {detail}", h.title)
+                },
+            }
         })
         .collect();
     Ok(Some((
