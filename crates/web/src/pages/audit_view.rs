@@ -55,7 +55,7 @@ impl Naming<'_> {
     }
 
     fn field(&self, p: &Page, key: &str) -> String {
-        if self.is_import()
+        if self.import
             && let Some(id) = import_field(key)
         {
             return p.t(id);
@@ -69,13 +69,8 @@ impl Naming<'_> {
         label_or(p, &format!("field-{}", key.replace('_', "-")), key)
     }
 
-    /// An import's entries are filed under the record type imported, with import fields.
-    fn is_import(&self) -> bool {
-        self.import
-    }
-
     fn value(&self, p: &Page, key: &str, v: &Value) -> String {
-        if self.is_import() {
+        if self.import {
             match (key, v) {
                 // Ids of every created record: how many, not a wall of names.
                 ("created" | "created_companies", Value::Array(a)) => return p.digits(a.len()),

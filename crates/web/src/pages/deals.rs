@@ -33,7 +33,7 @@ use super::{Errs, PageResult, form_errors, html};
 use crate::AppState;
 use crate::auth::{Authed, set_cookie};
 use crate::error::PageError;
-use crate::page::{Page, TOMAN_COOKIE, show_toman};
+use crate::page::{Page, TOMAN_COOKIE};
 
 fn parse_id(s: &str) -> Result<Uuid, PageError> {
     Uuid::parse_str(s).map_err(|_| PageError::NotFound)
@@ -156,10 +156,9 @@ pub async fn board(
     State(state): State<AppState>,
     Extension(me): Extension<Authed>,
     p: Page,
-    headers: HeaderMap,
     Query(q): Query<BoardQuery>,
 ) -> PageResult {
-    let toman = show_toman(&headers);
+    let toman = p.toman;
     let wanted = if q.pipeline.is_empty() {
         None
     } else {
@@ -307,13 +306,11 @@ pub async fn move_deal(
             // deal's current one, which a second submit would silently keep), what they typed,
             // and where to return afterwards.
             let errs = Errs::from_fields(&p.tr, &fields);
-            let toman = show_toman(&headers);
             let opts = ShowOpts {
                 move_errs: errs,
                 move_stage: Uuid::parse_str(f.stage_id.trim()).ok(),
                 move_reason: f.lost_reason,
                 move_back: Some(f.back).filter(|b| b.starts_with("/deals")),
-                toman,
                 ..Default::default()
             };
             unprocessable(show_page(&state, &me, p, id, opts).await?)
@@ -368,7 +365,6 @@ pub async fn list(
     State(state): State<AppState>,
     Extension(me): Extension<Authed>,
     p: Page,
-    headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
     const BASE: &str = "/deals/list";
@@ -379,7 +375,7 @@ pub async fn list(
     me.actor
         .require(RecordType::Deal, Action::Read)
         .map_err(|_| PageError::Forbidden)?;
-    let toman = show_toman(&headers);
+    let toman = p.toman;
     let defs = state.store.custom_fields("deal").await?;
     let all = pipelines::list(&state.store, &me.actor).await?;
     let mut columns: Vec<Column> = DEAL_COLUMNS
@@ -454,7 +450,7 @@ pub async fn list(
                     d.deleted_at.is_some(),
                 ),
                 &d.pipeline_id.to_string(),
-                |f| inline::deal_value(&p, d, &defs, f, toman),
+                |f| inline::deal_value(&p, d, &defs, f),
             )
         })
         .collect();
@@ -611,7 +607,6 @@ pub(super) async fn one_cell(
     state: &AppState,
     me: &Authed,
     p: &Page,
-    headers: &HeaderMap,
     d: &DealRecord,
     col: &str,
     defs: &[CustomFieldRecord],
@@ -622,7 +617,6 @@ pub(super) async fn one_cell(
         .flat_map(|pl| pl.stages.iter().map(move |s| (s.id, (s, pl))))
         .collect();
     let names = deals::names_of(&state.store, [d]).await?;
-    let _toman = show_toman(headers);
     Ok(deal_cell(p, d, col, defs, &names, &stages, &all).0)
 }
 
@@ -699,8 +693,8 @@ pub struct DealForm {
 }
 
 impl DealForm {
-    fn of(p: &Page, d: &DealRecord, toman: bool) -> DealForm {
-        let in_toman = toman && d.currency == "IRR";
+    fn of(p: &Page, d: &DealRecord) -> DealForm {
+        let in_toman = p.toman && d.currency == "IRR";
         DealForm {
             title: d.title.clone(),
             stage_id: d.stage_id.to_string(),
@@ -892,7 +886,6 @@ pub async fn new_form(
     State(state): State<AppState>,
     Extension(me): Extension<Authed>,
     p: Page,
-    headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<NewDealQuery>,
 ) -> PageResult {
     if !p.can("deal", "create") {
@@ -903,7 +896,7 @@ pub async fn new_form(
         contact_id: q.contact_id,
         company_id: q.company_id,
         owner_id: me.user.id.to_string(),
-        amount_unit: if show_toman(&headers) {
+        amount_unit: if p.toman {
             "toman".into()
         } else {
             String::new()
@@ -1036,7 +1029,6 @@ struct ShowOpts {
     move_stage: Option<Uuid>,
     move_reason: String,
     move_back: Option<String>,
-    toman: bool,
     saved: bool,
 }
 
@@ -1048,7 +1040,6 @@ async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, o: ShowOpts
         move_stage,
         move_reason,
         move_back,
-        toman,
         saved,
     } = o;
     let d = deals::get(&state.store, &me.actor, id).await?;
@@ -1113,7 +1104,7 @@ async fn show_page(state: &AppState, me: &Authed, p: Page, id: Uuid, o: ShowOpts
             records::widgets(&p, &defs, &Default::default(), Some(pairs), &errs),
         ),
         None => (
-            DealForm::of(&p, &d, toman),
+            DealForm::of(&p, &d),
             records::widgets(&p, &defs, &d.custom.0, None, &errs),
         ),
     };
@@ -1172,14 +1163,11 @@ pub async fn show(
     State(state): State<AppState>,
     Extension(me): Extension<Authed>,
     p: Page,
-    headers: HeaderMap,
     Path(id): Path<String>,
     Query(f): Query<SavedFlag>,
 ) -> PageResult {
     let id = parse_id(&id)?;
-    let toman = show_toman(&headers);
     let opts = ShowOpts {
-        toman,
         saved: f.saved.is_some(),
         ..Default::default()
     };
@@ -1190,7 +1178,6 @@ pub async fn update(
     State(state): State<AppState>,
     Extension(me): Extension<Authed>,
     p: Page,
-    headers: HeaderMap,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
@@ -1217,11 +1204,9 @@ pub async fn update(
         Ok(_) => Ok(Redirect::to(&format!("/deals/{id}?saved=1")).into_response()),
         Err(e) => {
             let errs = form_errors(&p.tr, e)?;
-            let toman = show_toman(&headers);
             let opts = ShowOpts {
                 submitted: Some(pairs),
                 errs,
-                toman,
                 ..Default::default()
             };
             unprocessable(show_page(&state, &me, p, id, opts).await?)

@@ -16,7 +16,7 @@ use axum::Extension;
 use axum::Form;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use peyvand_domain::access::{Action, Actor, RecordType};
 use peyvand_domain::sales::{self as domain_sales, FieldType, LEAD_SOURCES};
@@ -363,16 +363,10 @@ pub fn lead_value(p: &Page, r: &LeadRecord, defs: &[CustomFieldRecord], f: &str)
 
 /// The value a deal's cell editor starts from; with toman display on, an IRR amount is edited
 /// in toman, as the cell shows it.
-pub fn deal_value(
-    p: &Page,
-    r: &DealRecord,
-    defs: &[CustomFieldRecord],
-    f: &str,
-    toman: bool,
-) -> String {
+pub fn deal_value(p: &Page, r: &DealRecord, defs: &[CustomFieldRecord], f: &str) -> String {
     match f {
         "stage_id" => r.stage_id.to_string(),
-        "amount" if toman && r.currency == "IRR" => super::deals::toman_text(r.amount_minor),
+        "amount" if p.toman && r.currency == "IRR" => super::deals::toman_text(r.amount_minor),
         "amount" => super::deals::amount_text(r.amount_minor, &r.currency),
         "expected_close_date" => records::show_opt_date(p, r.expected_close_date),
         "lost_reason" => r.lost_reason.clone(),
@@ -420,7 +414,6 @@ async fn shown(
     state: &AppState,
     me: &Authed,
     p: &Page,
-    headers: &HeaderMap,
     updated: &Updated,
     field: &str,
 ) -> Result<(String, String), crate::error::PageError> {
@@ -451,9 +444,8 @@ async fn shown(
         Updated::Deal(r) => {
             let defs = state.store.custom_fields("deal").await?;
             let col = column_of(RecordType::Deal, field);
-            let text = super::deals::one_cell(state, me, p, headers, r, &col, &defs).await?;
-            let toman = crate::page::show_toman(headers);
-            (text, deal_value(p, r, &defs, field, toman))
+            let text = super::deals::one_cell(state, me, p, r, &col, &defs).await?;
+            (text, deal_value(p, r, &defs, field))
         }
     })
 }
@@ -464,12 +456,12 @@ async fn shown(
 async fn toman_typed(
     state: &AppState,
     me: &Authed,
-    headers: &HeaderMap,
+    p: &Page,
     rt: RecordType,
     id: Uuid,
     f: &CellForm,
 ) -> Option<String> {
-    if rt != RecordType::Deal || f.field.trim() != "amount" || !crate::page::show_toman(headers) {
+    if rt != RecordType::Deal || f.field.trim() != "amount" || !p.toman {
         return None;
     }
     // A deal the user may not see is refused by the service, as any other cell.
@@ -490,14 +482,13 @@ pub async fn save(
     state: AppState,
     me: Authed,
     p: Page,
-    headers: HeaderMap,
     id: String,
     f: CellForm,
 ) -> PageResult {
     let Ok(id) = Uuid::parse_str(&id) else {
         return refusal(StatusCode::NOT_FOUND, p.t("error-not-found"));
     };
-    let in_rials = toman_typed(&state, &me, &headers, rt, id, &f).await;
+    let in_rials = toman_typed(&state, &me, &p, rt, id, &f).await;
     let edit = cells::CellEdit {
         record_type: rt,
         id,
@@ -508,7 +499,7 @@ pub async fn save(
     let result = cells::update_cell(&state.store, &me.ctx(), &me.actor, edit).await;
     match result {
         Ok(updated) => {
-            let (text, value) = shown(&state, &me, &p, &headers, &updated, f.field.trim()).await?;
+            let (text, value) = shown(&state, &me, &p, &updated, f.field.trim()).await?;
             Ok(Json(json!({"ok": true, "text": text, "value": value})).into_response())
         }
         Err(ServiceError::Validation(fields)) => {
@@ -551,11 +542,10 @@ macro_rules! cell_route {
             State(state): State<AppState>,
             Extension(me): Extension<Authed>,
             p: Page,
-            headers: HeaderMap,
             Path(id): Path<String>,
             Form(f): Form<CellForm>,
         ) -> PageResult {
-            save($rt, state, me, p, headers, id, f).await
+            save($rt, state, me, p, id, f).await
         }
     };
 }
