@@ -17,11 +17,12 @@ async fn files_on_records(app: TestApp) {
         .await;
     let id = contact["id"].as_str().unwrap().to_owned();
 
-    // From the page: the token travels in the query string of the multipart form.
+    // From the page: the token travels as the multipart form's first field, never in the URL.
     let page = app.html(&admin, &format!("/contacts/{id}")).await;
     assert!(page.contains("id=\"upload-form\""));
+    assert!(!page.contains("&_csrf="), "no token in a URL");
     let csrf = csrf_of(&page);
-    let form = Form::new().part(
+    let form = Form::new().text("_csrf", csrf.clone()).part(
         "file",
         Part::bytes("سلام، این یک نامه است".as_bytes().to_vec())
             .file_name("../../نامه رسمی.txt")
@@ -29,9 +30,7 @@ async fn files_on_records(app: TestApp) {
             .unwrap(),
     );
     let res = admin
-        .post(app.url(&format!(
-            "/files?record_type=contact&record_id={id}&_csrf={csrf}"
-        )))
+        .post(app.url(&format!("/files?record_type=contact&record_id={id}")))
         .multipart(form)
         .send()
         .await
@@ -51,6 +50,27 @@ async fn files_on_records(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 403, "no token, no upload");
+    for (query, field) in [
+        (format!("&_csrf={csrf}"), None),
+        (String::new(), Some("forged")),
+    ] {
+        let mut form = Form::new();
+        if let Some(f) = field {
+            form = form.text("_csrf", f.to_owned());
+        }
+        let form = form.part("file", Part::bytes(b"x".to_vec()).file_name("x.txt"));
+        let res = admin
+            .post(app.url(&format!("/files?record_type=contact&record_id={id}{query}")))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            403,
+            "a token in the URL or a wrong one: {query} {field:?}"
+        );
+    }
     let page = app.html(&admin, &format!("/contacts/{id}")).await;
     assert!(
         page.contains("نامه رسمی.txt") && !page.contains("../"),

@@ -599,12 +599,15 @@ both!(
 async fn ui_flow(app: TestApp) {
     let c = app.setup_admin().await;
     let csrf = app.csrf(&c, "/imports/new").await;
-    let form = Form::new().text("record_type", "contact").part(
-        "file",
-        Part::bytes(PEOPLE.as_bytes().to_vec()).file_name("people.csv"),
-    );
+    let form = Form::new()
+        .text("_csrf", csrf.clone())
+        .text("record_type", "contact")
+        .part(
+            "file",
+            Part::bytes(PEOPLE.as_bytes().to_vec()).file_name("people.csv"),
+        );
     let res = c
-        .post(app.url(&format!("/imports/new?_csrf={csrf}")))
+        .post(app.url("/imports/new"))
         .multipart(form)
         .send()
         .await
@@ -626,9 +629,10 @@ async fn ui_flow(app: TestApp) {
     assert_eq!(res.status(), 403);
     // A file without a header row: the problem is shown at the file field, which is marked.
     let res = c
-        .post(app.url(&format!("/imports/new?_csrf={csrf}")))
+        .post(app.url("/imports/new"))
         .multipart(
             Form::new()
+                .text("_csrf", csrf.clone())
                 .text("record_type", "contact")
                 .part("file", Part::bytes(b"\n".to_vec()).file_name("empty.csv")),
         )
@@ -841,18 +845,21 @@ async fn imports_for_an_owner(app: TestApp) {
     let c = app.login("root@example.com", ADMIN_PASSWORD).await;
     let csrf = app.csrf(&c, "/imports/new").await;
     let res = c
-        .post(app.url(&format!("/imports/new?_csrf={csrf}")))
+        .post(app.url("/imports/new"))
         .multipart(
-            Form::new().text("record_type", "contact").part(
-                "file",
-                Part::bytes(
-                    PEOPLE
-                        .replace("۰۹۱۲", "۰۹۳۵")
-                        .replace("0912", "0935")
-                        .into_bytes(),
-                )
-                .file_name("again.csv"),
-            ),
+            Form::new()
+                .text("_csrf", csrf.clone())
+                .text("record_type", "contact")
+                .part(
+                    "file",
+                    Part::bytes(
+                        PEOPLE
+                            .replace("۰۹۱۲", "۰۹۳۵")
+                            .replace("0912", "0935")
+                            .into_bytes(),
+                    )
+                    .file_name("again.csv"),
+                ),
         )
         .send()
         .await
