@@ -126,6 +126,7 @@ fn choice_prefix(rt: RecordType, key: &str) -> Option<&'static str> {
         (RecordType::Contact, "preferred_channel") => Some("channel-"),
         (RecordType::Lead, "source") => Some("lead-source-"),
         (RecordType::Lead, "status") => Some("lead-status-"),
+        (RecordType::Deal, "status") => Some("deal-status-"),
         (RecordType::Activity, "kind") => Some("activity-kind-"),
         (RecordType::Activity, "outcome") => Some("call-outcome-"),
         _ => None,

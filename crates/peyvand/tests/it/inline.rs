@@ -663,8 +663,11 @@ async fn exports_are_labelled(app: TestApp) {
     let channel = column(&rows, "راه ارتباطی ترجیحی").to_owned();
     assert!(!channel.is_empty() && channel != "whatsapp", "{channel}");
 
+    assert_eq!(column(&rows, "مسئول"), "User admin", "the owner by name");
+
     let rows = export_csv(&app, &en, "/api/v1/contacts/export?format=csv").await;
     assert_eq!(column(&rows, "First name"), "علی");
+    assert_eq!(column(&rows, "Owner"), "User admin");
     assert_eq!(column(&rows, "Birth date"), "1990-03-21");
     assert_eq!(column(&rows, "Tier"), "Gold");
     assert_eq!(column(&rows, "Prefers to be reached by"), "WhatsApp");
@@ -679,6 +682,12 @@ async fn exports_are_labelled(app: TestApp) {
     assert_eq!(column(&rows, "birth_date"), "1990-03-21");
     assert_eq!(column(&rows, "custom.tier"), "gold");
     assert_eq!(column(&rows, "preferred_channel"), "whatsapp");
+    let me = app.api(&fa).get("/me").await.1;
+    assert_eq!(
+        column(&rows, "owner_id"),
+        me["id"].as_str().unwrap(),
+        "raw: the owner's id"
+    );
 
     // Leads and deals: choices and stages by name.
     let (status, _) = api
@@ -692,6 +701,7 @@ async fn exports_are_labelled(app: TestApp) {
     let rows = export_csv(&app, &en, "/api/v1/leads/export?format=csv").await;
     assert_eq!(column(&rows, "Source"), "Web form");
     assert_eq!(column(&rows, "Status"), "New");
+    assert_eq!(column(&rows, "Owner"), "User admin");
     let (status, deal) = api
         .send(Method::POST, "/deals", json!({"title": "فروش سرور", "amount_minor": 5000, "expected_close_date": "2025-03-21"}))
         .await;
@@ -699,11 +709,27 @@ async fn exports_are_labelled(app: TestApp) {
     let rows = export_csv(&app, &fa, "/api/v1/deals/export?format=csv").await;
     assert_eq!(column(&rows, "تاریخ پیش‌بینی بسته شدن"), "1404/01/01");
     assert_ne!(column(&rows, "مرحله"), deal["stage_id"].as_str().unwrap());
+    assert_eq!(
+        column(&rows, "قیف فروش"),
+        "فروش",
+        "the default pipeline by its name"
+    );
+    assert_eq!(column(&rows, "وضعیت"), "باز");
+    assert_eq!(column(&rows, "مسئول"), "User admin");
+    let rows = export_csv(&app, &en, "/api/v1/deals/export?format=csv").await;
+    assert_eq!(column(&rows, "Pipeline"), "Sales");
+    assert_eq!(column(&rows, "Status"), "Open");
     let rows = export_csv(&app, &fa, "/api/v1/deals/export?format=csv&raw=1").await;
     assert_eq!(
         column(&rows, "stage_id"),
         deal["stage_id"].as_str().unwrap()
     );
+    assert_eq!(
+        column(&rows, "pipeline_id"),
+        deal["pipeline_id"].as_str().unwrap()
+    );
+    assert_eq!(column(&rows, "status"), "open");
+    assert_eq!(column(&rows, "lost_reason"), "");
 
     // The list page's export (session) is labelled the same way, in xlsx too.
     let c = app.login("en@example.com", ADMIN_PASSWORD).await;

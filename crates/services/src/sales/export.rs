@@ -31,7 +31,7 @@ pub enum ColKind {
     DateTime,
     /// A key from a fixed list (lead source, status, contact channel).
     Choice,
-    /// A stage id.
+    /// A stage or pipeline id; the reader's catalogue names the default ones.
     Stage,
     /// The id of a linked contact or company; [`Table::names`] holds its name.
     Link,
@@ -59,8 +59,8 @@ fn kind_of(field: &str) -> ColKind {
         "birth_date" | "anniversary_date" | "expected_close_date" => ColKind::Date,
         "created_at" | "closed_at" => ColKind::DateTime,
         "preferred_channel" | "source" | "status" => ColKind::Choice,
-        "stage_id" => ColKind::Stage,
-        "contact_id" | "company_id" => ColKind::Link,
+        "stage_id" | "pipeline_id" => ColKind::Stage,
+        "contact_id" | "company_id" | "owner_id" => ColKind::Link,
         "phones" | "phone" => ColKind::Phones,
         _ => ColKind::Text,
     }
@@ -100,6 +100,22 @@ fn headers(fields: &[&str], defs: &[FieldDef]) -> Vec<String> {
     let mut h: Vec<String> = fields.iter().map(|f| (*f).to_owned()).collect();
     h.extend(defs.iter().map(|d| format!("custom.{}", d.key)));
     h
+}
+
+/// The names of the people who own these records (people who left included).
+async fn owner_names(
+    store: &Store,
+    ids: impl Iterator<Item = Uuid>,
+) -> ServiceResult<HashMap<Uuid, String>> {
+    let mut names = HashMap::new();
+    for id in ids {
+        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id)
+            && let Some(u) = store.user_by_id(id).await?
+        {
+            e.insert(u.display_name);
+        }
+    }
+    Ok(names)
 }
 
 /// Every record of a list request, page by page through the cursor.
@@ -151,6 +167,7 @@ pub async fn export_table(
             let rows: Vec<ContactRecord> = all_pages!(store, spec, list_contacts);
             let names =
                 common::company_names(store, rows.iter().filter_map(|c| c.company_id)).await?;
+            let owners = owner_names(store, rows.iter().map(|c| c.owner_id)).await?;
             let fields = [
                 "id",
                 "first_name",
@@ -168,11 +185,12 @@ pub async fn export_table(
                 "anniversary_date",
                 "preferred_channel",
                 "tags",
+                "owner_id",
                 "created_at",
             ];
             Table {
                 kinds: kinds(&fields, &defs),
-                names: HashMap::new(),
+                names: owners,
                 headers: headers(&fields, &defs),
                 rows: rows
                     .iter()
@@ -206,6 +224,7 @@ pub async fn export_table(
                             date(c.anniversary_date),
                             c.preferred_channel.clone(),
                             c.tags.0.join(", "),
+                            c.owner_id.to_string(),
                             c.created_at.to_rfc3339(),
                         ];
                         r.extend(custom_cells(&defs, &c.custom.0));
@@ -216,6 +235,7 @@ pub async fn export_table(
         }
         RecordType::Company => {
             let rows: Vec<CompanyRecord> = all_pages!(store, spec, list_companies);
+            let owners = owner_names(store, rows.iter().map(|c| c.owner_id)).await?;
             let fields = [
                 "id",
                 "name",
@@ -231,11 +251,12 @@ pub async fn export_table(
                 "economic_code",
                 "employees",
                 "tags",
+                "owner_id",
                 "created_at",
             ];
             Table {
                 kinds: kinds(&fields, &defs),
-                names: HashMap::new(),
+                names: owners,
                 headers: headers(&fields, &defs),
                 rows: rows
                     .iter()
@@ -265,6 +286,7 @@ pub async fn export_table(
                             c.economic_code.clone(),
                             c.employees.map(|e| e.to_string()).unwrap_or_default(),
                             c.tags.0.join(", "),
+                            c.owner_id.to_string(),
                             c.created_at.to_rfc3339(),
                         ];
                         r.extend(custom_cells(&defs, &c.custom.0));
@@ -275,6 +297,7 @@ pub async fn export_table(
         }
         RecordType::Lead => {
             let rows: Vec<LeadRecord> = all_pages!(store, spec, list_leads);
+            let owners = owner_names(store, rows.iter().map(|l| l.owner_id)).await?;
             let fields = [
                 "id",
                 "title",
@@ -287,11 +310,12 @@ pub async fn export_table(
                 "channel",
                 "campaign",
                 "status",
+                "owner_id",
                 "created_at",
             ];
             Table {
                 kinds: kinds(&fields, &defs),
-                names: HashMap::new(),
+                names: owners,
                 headers: headers(&fields, &defs),
                 rows: rows
                     .iter()
@@ -308,6 +332,7 @@ pub async fn export_table(
                             l.channel.clone(),
                             l.campaign.clone(),
                             l.status.clone(),
+                            l.owner_id.to_string(),
                             l.created_at.to_rfc3339(),
                         ];
                         r.extend(custom_cells(&defs, &l.custom.0));
@@ -324,17 +349,29 @@ pub async fn export_table(
                 "amount_minor",
                 "currency",
                 "expected_close_date",
+                "pipeline_id",
                 "stage_id",
+                "status",
+                "lost_reason",
                 "contact_id",
                 "company_id",
+                "owner_id",
                 "closed_at",
                 "created_at",
             ];
+            // A deal is open, won or lost as its stage is.
+            let mut stage_kinds: HashMap<Uuid, String> = HashMap::new();
+            for pl in store.pipelines().await? {
+                for st in store.stages(pl.id).await? {
+                    stage_kinds.insert(st.id, st.kind);
+                }
+            }
             let mut names =
                 common::company_names(store, rows.iter().filter_map(|d| d.company_id)).await?;
             names.extend(
                 common::contact_names(store, rows.iter().filter_map(|d| d.contact_id)).await?,
             );
+            names.extend(owner_names(store, rows.iter().map(|d| d.owner_id)).await?);
             Table {
                 kinds: kinds(&fields, &defs),
                 names,
@@ -348,9 +385,13 @@ pub async fn export_table(
                             d.amount_minor.to_string(),
                             d.currency.clone(),
                             date(d.expected_close_date),
+                            d.pipeline_id.to_string(),
                             d.stage_id.to_string(),
+                            stage_kinds.get(&d.stage_id).cloned().unwrap_or_default(),
+                            d.lost_reason.clone(),
                             d.contact_id.map(|i| i.to_string()).unwrap_or_default(),
                             d.company_id.map(|i| i.to_string()).unwrap_or_default(),
+                            d.owner_id.to_string(),
                             d.closed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
                             d.created_at.to_rfc3339(),
                         ];

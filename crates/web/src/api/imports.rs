@@ -294,6 +294,12 @@ pub async fn export_response(
         let mut stages = std::collections::HashMap::new();
         if rt == RecordType::Deal {
             for pl in peyvand_services::sales::pipelines::list(&state.store, &me.actor).await? {
+                let name = pl
+                    .name_key
+                    .as_deref()
+                    .and_then(|k| tr.known(&format!("pipeline-name-{}", k.replace('_', "-"))))
+                    .unwrap_or(pl.name);
+                stages.insert(pl.id, name);
                 for s in pl.stages {
                     let name = s
                         .name_key
