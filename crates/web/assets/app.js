@@ -46,8 +46,9 @@ document.addEventListener('DOMContentLoaded', () => {
       // Offline or the page is being left: the button still works.
     }
   };
-  for (const select of mapping.querySelectorAll('select')) {
-    select.addEventListener('change', refresh);
+  // Each row says what the duplicate choice does with it, so that choice refreshes it too.
+  for (const input of form.querySelectorAll('#mapping select, input[name="duplicate_mode"]')) {
+    input.addEventListener('change', refresh);
   }
 });
 

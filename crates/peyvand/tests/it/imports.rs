@@ -895,3 +895,75 @@ async fn imports_for_an_owner(app: TestApp) {
     assert!(!theirs["data"].as_array().unwrap().is_empty(), "{theirs}");
 }
 both!(imports_for_an_owner, imports_for_an_owner);
+
+/// The preview says which valid rows are already in the CRM (with a link to the record) or
+/// repeat an earlier row, and what the chosen duplicate handling will do with them.
+async fn preview_names_duplicates(app: TestApp) {
+    let c = app.setup_admin().await;
+    let (_, key) = app.user_with_key("sales@example.com", "admin").await;
+    let (status, existing) = app
+        .api(&key)
+        .send(
+            Method::POST,
+            "/contacts",
+            json!({"first_name": "مریم", "last_name": "کاظمی", "phones": [{"number": "09125556677"}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{existing}");
+    let csrf = app.csrf(&c, "/imports/new").await;
+    let file = "نام,نام خانوادگی,موبایل\n\
+        مریم,کاظمی,۰۹۱۲ ۵۵۵ ۶۶۷۷\n\
+        رضا,نوری,09127778899\n\
+        رضا,نوری دوم,+989127778899\n";
+    let res = c
+        .post(app.url("/imports/new"))
+        .multipart(
+            Form::new()
+                .text("_csrf", csrf.clone())
+                .text("record_type", "contact")
+                .part(
+                    "file",
+                    Part::bytes(file.as_bytes().to_vec()).file_name("p.csv"),
+                ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let map_url = res.headers()["location"].to_str().unwrap().to_owned();
+    let page = app.html(&c, &map_url).await;
+    let id = existing["id"].as_str().unwrap();
+    assert!(
+        page.contains(&format!("href=\"/contacts/{id}\""))
+            && page.contains("از پیش با نام «مریم کاظمی» هست: نادیده گرفته می‌شود"),
+        "the matching row names the record and says it is skipped: {page}"
+    );
+    assert!(
+        page.contains("تکرار سطر ۳: فقط نخستین وارد می‌شود"),
+        "the repeated row names the first: {page}"
+    );
+    assert_eq!(page.matches(">درست<").count(), 1, "one row is simply fine");
+    // Choosing "update" says so on the same row; "create" does not call the repeat a repeat.
+    for (mode, note, repeat) in [
+        ("update", "با این سطر به‌روز می‌شود", true),
+        ("create", "رکورد دومی ساخته می‌شود", false),
+    ] {
+        let res = c
+            .post(app.url(&map_url))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("m0", "first_name"),
+                ("m1", "last_name"),
+                ("m2", "phones"),
+                ("duplicate_mode", mode),
+                ("preview", "1"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let page = res.text().await.unwrap();
+        assert!(page.contains(note), "{mode}: {page}");
+        assert_eq!(page.contains("تکرار سطر"), repeat, "{mode}");
+    }
+}
+both!(preview_names_duplicates, preview_names_duplicates);

@@ -1228,6 +1228,18 @@ pub struct PreviewRow {
     pub row_number: i64,
     pub cells: Vec<String>,
     pub errors: Vec<FieldError>,
+    /// A live record this valid row matches (by phone, email or national ID): what the
+    /// duplicate choice will skip, update, or create beside.
+    pub duplicate_of: Option<PreviewMatch>,
+    /// An earlier row of the file this valid row repeats (the first one wins).
+    pub repeats_row: Option<i64>,
+}
+
+/// The existing record a preview row matches.
+#[derive(Clone, Debug, Serialize)]
+pub struct PreviewMatch {
+    pub record_id: Uuid,
+    pub name: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -1271,10 +1283,16 @@ pub async fn preview(
     let mut mapping_errors = vec![];
     match resolve_mapping(record_type, &sheet.headers, &mapping, &runner.defs) {
         Ok(cols) => {
+            // The identifiers of each valid row, to find its duplicates once all are read.
+            let mut identifiers: Vec<Vec<(&'static str, String)>> = vec![];
             for (i, row) in sheet.rows.iter().take(PREVIEW_ROWS).enumerate() {
+                let mut ids = vec![];
                 let errors = match row_input(record_type, &cols, row, cal) {
                     Ok(input) => match runner.prepare(input).await {
-                        Ok(_) => vec![],
+                        Ok(prepared) => {
+                            ids = prepared.identifiers();
+                            vec![]
+                        }
                         Err(ServiceError::Validation(e)) => e,
                         Err(ServiceError::Forbidden) => {
                             vec![FieldError::new("row", "import.not_allowed")]
@@ -1283,12 +1301,16 @@ pub async fn preview(
                     },
                     Err(e) => e,
                 };
+                identifiers.push(ids);
                 rows.push(PreviewRow {
                     row_number: i as i64 + 2,
                     cells: row.clone(),
                     errors,
+                    duplicate_of: None,
+                    repeats_row: None,
                 });
             }
+            mark_duplicates(store, record_type, &mut rows, &identifiers).await?;
         }
         Err(e) => mapping_errors = e,
     }
@@ -1300,6 +1322,61 @@ pub async fn preview(
         rows,
         mapping_errors,
     })
+}
+
+/// Marks the preview rows that match a live record, or repeat an earlier row, as the import
+/// itself will find them (same identifiers, same lookup).
+async fn mark_duplicates(
+    store: &Store,
+    rt: RecordType,
+    rows: &mut [PreviewRow],
+    identifiers: &[Vec<(&'static str, String)>],
+) -> ServiceResult<()> {
+    let mut values: Vec<(&'static str, String)> = identifiers.concat();
+    values.sort();
+    values.dedup();
+    let mut existing: HashMap<(String, String), Uuid> = HashMap::new();
+    if !values.is_empty() {
+        for hit in store
+            .live_identifiers_in(rt.as_str(), table_of(rt), &values)
+            .await?
+        {
+            existing
+                .entry((hit.kind, hit.value))
+                .or_insert(hit.record_id);
+        }
+    }
+    let ids: Vec<Uuid> = existing.values().copied().collect();
+    let names: HashMap<Uuid, String> = match rt {
+        RecordType::Contact => common::contact_names(store, ids.into_iter()).await?,
+        RecordType::Company => common::company_names(store, ids.into_iter()).await?,
+        RecordType::Lead => store
+            .leads_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|l| (l.id, l.display_name()))
+            .collect(),
+        _ => HashMap::new(),
+    };
+    let mut first_row: HashMap<&(&'static str, String), i64> = HashMap::new();
+    for (row, ids) in rows.iter_mut().zip(identifiers) {
+        row.duplicate_of = ids.iter().find_map(|(k, v)| {
+            let id = *existing.get(&((*k).to_owned(), v.clone()))?;
+            Some(PreviewMatch {
+                record_id: id,
+                name: names.get(&id).cloned().unwrap_or_default(),
+            })
+        });
+        if row.duplicate_of.is_none() {
+            row.repeats_row = ids.iter().find_map(|i| first_row.get(i).copied());
+            if row.repeats_row.is_none() {
+                for i in ids {
+                    first_row.insert(i, row.row_number);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// An import its creator (or someone who sees every record of its type) may look at.

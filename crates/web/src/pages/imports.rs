@@ -209,6 +209,9 @@ struct PreviewLine {
     cells: Vec<String>,
     /// Every problem of the row, each naming its field; empty when the row is fine.
     problems: Vec<String>,
+    /// What the duplicate choice does with a valid row that matches a record or an earlier
+    /// row, and the matched record's page.
+    note: Option<(String, Option<String>)>,
 }
 
 #[derive(Template)]
@@ -342,6 +345,34 @@ fn column_error(
     })
 }
 
+/// What happens to a valid preview row that is already in the CRM or earlier in the file.
+fn duplicate_note(
+    p: &Page,
+    record_type: &str,
+    mode: DuplicateMode,
+    row: &imports::PreviewRow,
+) -> Option<(String, Option<String>)> {
+    if let Some(m) = &row.duplicate_of {
+        let base = match record_type {
+            "company" => "companies",
+            "lead" => "leads",
+            _ => "contacts",
+        };
+        let text = p.t_with(
+            &format!("import-dup-note-{}", mode.as_str()),
+            "name",
+            &m.name,
+        );
+        return Some((text, Some(format!("/{base}/{}", m.record_id))));
+    }
+    match row.repeats_row {
+        Some(first) if mode != DuplicateMode::Create => {
+            Some((p.t_with("import-repeat-note", "row", p.digits(first)), None))
+        }
+        _ => None,
+    }
+}
+
 async fn render_map(
     state: &AppState,
     me: &Authed,
@@ -397,6 +428,7 @@ async fn render_map(
                     )
                 })
                 .collect(),
+            note: duplicate_note(&p, &import.record_type, mode, r),
         })
         .collect();
     let modes = [
