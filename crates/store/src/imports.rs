@@ -200,6 +200,24 @@ impl Store {
         Ok(row.file_data)
     }
 
+    /// Removes an import that never started (a draft) with its stored file; false when it is
+    /// not a draft (any more).
+    pub async fn delete_import_draft(&self, tx: &mut Tx, id: Uuid) -> StoreResult<bool> {
+        tx.execute(
+            "DELETE FROM import_files WHERE import_id IN \
+             (SELECT id FROM imports WHERE id = $1 AND status = 'draft')",
+            args![id],
+        )
+        .await?;
+        let removed = tx
+            .execute(
+                "DELETE FROM imports WHERE id = $1 AND status = 'draft'",
+                args![id],
+            )
+            .await?;
+        Ok(removed == 1)
+    }
+
     /// Newest first; only one user's when `created_by` is given.
     pub async fn list_imports(
         &self,

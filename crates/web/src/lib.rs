@@ -152,6 +152,7 @@ pub const KNOWN_ERROR_CODES: &[&str] = &[
     "referral.same_owner",
     "reassign.same_user",
     "import.file_empty",
+    "import.not_draft",
     "import.file_unreadable",
     "import.unknown_column",
     "import.unknown_field",

@@ -965,5 +965,77 @@ async fn preview_names_duplicates(app: TestApp) {
         assert!(page.contains(note), "{mode}: {page}");
         assert_eq!(page.contains("تکرار سطر"), repeat, "{mode}");
     }
+
+    // The API previews the same file without importing it.
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/imports/preview"))
+        .bearer_auth(&key)
+        .multipart(Form::new().text("record_type", "contacts").part(
+            "file",
+            Part::bytes(file.as_bytes().to_vec()).file_name("p.csv"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let preview: Value = res.json().await.unwrap();
+    assert_eq!(preview["total_rows"], 3, "{preview}");
+    assert_eq!(
+        preview["rows"][0]["duplicate_of"]["record_id"],
+        existing["id"]
+    );
+    assert_eq!(preview["rows"][0]["duplicate_of"]["name"], "مریم کاظمی");
+    assert_eq!(preview["rows"][1]["duplicate_of"], Value::Null);
+    assert_eq!(preview["rows"][2]["repeats_row"], 3);
+    let (_, contacts) = app.api(&key).get("/contacts").await;
+    assert_eq!(
+        contacts["data"].as_array().map(Vec::len),
+        Some(1),
+        "nothing imported"
+    );
+
+    // The upload is thrown away from its mapping page: the draft and its file go, the audit
+    // says so, and the list no longer shows it.
+    let page = app.html(&c, &map_url).await;
+    assert!(page.contains("id=\"discard-import\""));
+    let draft = map_url.trim_end_matches("/map").to_owned();
+    let res = c
+        .post(app.url(&format!("{draft}/discard")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/imports");
+    let list = app.html(&c, "/imports").await;
+    assert!(list.contains("id=\"no-imports\""), "{list}");
+    let draft_id: Uuid = draft.trim_start_matches("/imports/").parse().unwrap();
+    assert!(app.store.import(draft_id).await.unwrap().is_none());
+    let audit = app.html(&c, "/settings/audit").await;
+    assert!(audit.contains("کنار گذاشتن فایل ورود"), "{audit}");
+
+    // A started import is history: it cannot be discarded.
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/imports"))
+        .bearer_auth(&key)
+        .multipart(Form::new().text("record_type", "contacts").part(
+            "file",
+            Part::bytes(file.as_bytes().to_vec()).file_name("p.csv"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let started: Value = res.json().await.unwrap();
+    let (status, err) = app
+        .api(&key)
+        .send(
+            Method::DELETE,
+            &format!("/imports/{}", started["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 422, "{err}");
+    assert!(err.to_string().contains("import.not_draft"), "{err}");
 }
 both!(preview_names_duplicates, preview_names_duplicates);

@@ -962,6 +962,36 @@ pub async fn start_import(
 }
 
 /// Confirms a draft's mapping and duplicate mode and queues it, in one transaction.
+/// Discards an upload whose import was never started: its file and the draft go, an audit
+/// entry stays. Only its creator may; a started import is history and stays.
+pub async fn discard_draft(store: &Store, ctx: &Ctx, actor: &Actor, id: Uuid) -> ServiceResult<()> {
+    let import = get(store, actor, id).await?;
+    if import.created_by != actor.user_id {
+        return Err(ServiceError::Forbidden);
+    }
+    let not_draft =
+        || ServiceError::Validation(vec![FieldError::new("status", "import.not_draft")]);
+    if import.status != "draft" {
+        return Err(not_draft());
+    }
+    let mut tx = store.begin().await?;
+    if !store.delete_import_draft(&mut tx, id).await? {
+        return Err(not_draft());
+    }
+    audit::record(
+        store,
+        &mut tx,
+        ctx,
+        "import_discard",
+        import.record_type.as_str(),
+        Some(id.to_string()),
+        json!({"file_name": import.file_name, "rows": import.total_rows}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn start_draft(
     store: &Store,
     ctx: &Ctx,

@@ -3,7 +3,7 @@
 use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use peyvand_domain::access::RecordType;
 use peyvand_services::sales::export;
@@ -28,7 +28,11 @@ pub fn routes() -> Router<AppState> {
                 .post(create_import)
                 .layer(DefaultBodyLimit::max(MAX_UPLOAD)),
         )
-        .route("/imports/{id}", get(get_import))
+        .route(
+            "/imports/preview",
+            post(preview_import).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
+        .route("/imports/{id}", get(get_import).delete(discard_import))
         .route("/imports/{id}/failures.csv", get(failures_csv))
         .route("/contacts/export", get(export_contacts))
         .route("/companies/export", get(export_companies))
@@ -104,47 +108,91 @@ pub fn parse_mapping(s: &str) -> Result<Option<Mapping>, ApiError> {
     Ok(Some(imports::mapping_of(&v)))
 }
 
-async fn create_import(
-    State(state): State<AppState>,
-    me: Authed,
-    mut form: Multipart,
-) -> ApiResult<Response> {
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut record_type = String::new();
-    let mut mapping = String::new();
-    let mut owner = String::new();
-    let mut mode = String::new();
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|_| ApiError::field("file", "import.file_unreadable"))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        match name.as_str() {
-            "file" => {
-                let file_name = field.file_name().unwrap_or("import.csv").to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| ApiError::field("file", "import.file_unreadable"))?;
-                file = Some((file_name, bytes.to_vec()));
-            }
-            other => {
-                let text = field.text().await.unwrap_or_default();
-                match other {
-                    "record_type" => record_type = text,
-                    "mapping" => mapping = text,
-                    "duplicate_mode" => mode = text,
-                    "owner_id" => owner = text,
-                    _ => {}
+/// The fields of an import upload (for the import itself and for its preview).
+#[derive(Default)]
+struct Upload {
+    file: Option<(String, Vec<u8>)>,
+    record_type: String,
+    mapping: String,
+    owner: String,
+    mode: String,
+}
+
+impl Upload {
+    async fn read(mut form: Multipart) -> Result<Upload, ApiError> {
+        let mut u = Upload::default();
+        while let Some(field) = form
+            .next_field()
+            .await
+            .map_err(|_| ApiError::field("file", "import.file_unreadable"))?
+        {
+            let name = field.name().unwrap_or_default().to_owned();
+            match name.as_str() {
+                "file" => {
+                    let file_name = field.file_name().unwrap_or("import.csv").to_owned();
+                    let bytes = field
+                        .bytes()
+                        .await
+                        .map_err(|_| ApiError::field("file", "import.file_unreadable"))?;
+                    u.file = Some((file_name, bytes.to_vec()));
+                }
+                other => {
+                    let text = field.text().await.unwrap_or_default();
+                    match other {
+                        "record_type" => u.record_type = text,
+                        "mapping" => u.mapping = text,
+                        "duplicate_mode" => u.mode = text,
+                        "owner_id" => u.owner = text,
+                        _ => {}
+                    }
                 }
             }
         }
+        Ok(u)
     }
-    let (file_name, bytes) = file.ok_or_else(|| ApiError::field("file", "field.required"))?;
-    let rt = importable_type(&record_type)
-        .ok_or_else(|| ApiError::field("record_type", "import.bad_record_type"))?;
-    let duplicate_mode = DuplicateMode::parse(&mode)
+
+    fn file_and_type(&mut self) -> Result<((String, Vec<u8>), RecordType), ApiError> {
+        let file = self
+            .file
+            .take()
+            .ok_or_else(|| ApiError::field("file", "field.required"))?;
+        let rt = importable_type(&self.record_type)
+            .ok_or_else(|| ApiError::field("record_type", "import.bad_record_type"))?;
+        Ok((file, rt))
+    }
+}
+
+/// What an import of this file would do with its first rows — each row's problems, the
+/// record it matches — without importing anything.
+async fn preview_import(
+    State(state): State<AppState>,
+    me: Authed,
+    form: Multipart,
+) -> ApiResult<Json<imports::Preview>> {
+    let mut u = Upload::read(form).await?;
+    let ((file_name, bytes), rt) = u.file_and_type()?;
+    let preview = imports::preview(
+        &state.store,
+        &me.actor,
+        rt,
+        &file_name,
+        &bytes,
+        parse_mapping(&u.mapping)?,
+        me.prefs.calendar,
+    )
+    .await?;
+    Ok(Json(preview))
+}
+
+async fn create_import(
+    State(state): State<AppState>,
+    me: Authed,
+    form: Multipart,
+) -> ApiResult<Response> {
+    let mut u = Upload::read(form).await?;
+    let ((file_name, bytes), rt) = u.file_and_type()?;
+    let (mapping, owner) = (u.mapping, u.owner);
+    let duplicate_mode = DuplicateMode::parse(&u.mode)
         .ok_or_else(|| ApiError::field("duplicate_mode", "import.bad_duplicate_mode"))?;
     let import = imports::start_import(
         &state.store,
@@ -193,7 +241,16 @@ async fn get_import(
     Ok(Json(ImportView::from(&import)))
 }
 
-/// The failure report in the caller's language.
+/// Discards a draft: an upload whose mapping was never confirmed.
+async fn discard_import(
+    State(state): State<AppState>,
+    me: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<axum::http::StatusCode> {
+    imports::discard_draft(&state.store, &me.ctx(), &me.actor, path_id(&id)?).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
 /// The report of an import's failed rows. The API keeps the stable field names (`phones[0]`)
 /// for integrations; the UI (`label_fields`) names the fields as the forms do, in the user's
 /// language.

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use peyvand_domain::access::{Action, RecordType};
 use peyvand_domain::prefs::Language;
@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/imports/{id}", get(show))
         .route("/imports/{id}/map", get(map_form).post(start))
+        .route("/imports/{id}/discard", post(discard))
         .route("/imports/{id}/failures.csv", get(failures))
         .route("/contacts/export", get(export_contacts))
         .route("/companies/export", get(export_companies))
@@ -58,12 +59,32 @@ struct ListPage {
 }
 
 struct ImportRow {
+    /// A draft its reader uploaded, which they may discard.
+    discard: Option<Uuid>,
     href: String,
     file_name: String,
     record_type: String,
     status: String,
     created: String,
     counts: String,
+}
+
+/// Throws away a draft (an upload whose import never started), from the list or its mapping
+/// page.
+async fn discard(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    match imports::discard_draft(&state.store, &me.ctx(), &me.actor, id).await {
+        // Started meanwhile (another tab): its page says how it goes.
+        Err(ServiceError::Validation(_)) => {
+            Ok(Redirect::to(&format!("/imports/{id}")).into_response())
+        }
+        Err(e) => Err(e.into()),
+        Ok(()) => Ok(Redirect::to("/imports").into_response()),
+    }
 }
 
 fn status_label(p: &Page, s: &str) -> String {
@@ -80,6 +101,7 @@ async fn list(
         .await?
         .iter()
         .map(|i| ImportRow {
+            discard: (i.status == "draft" && i.created_by == me.user.id).then_some(i.id),
             href: if i.status == "draft" {
                 format!("/imports/{}/map", i.id)
             } else {
