@@ -27,6 +27,9 @@ pub enum PrefsError {
     /// The time zone is not an IANA name known to chrono-tz.
     #[error("unknown time zone: {0:?}")]
     UnknownTimeZone(String),
+    /// The money unit is not `rial` or `toman`.
+    #[error("unknown money unit: {0:?}")]
+    UnknownMoneyUnit(String),
 }
 
 impl PrefsError {
@@ -37,6 +40,7 @@ impl PrefsError {
             PrefsError::UnknownDigitStyle(_) => "prefs.unknown_digit_style",
             PrefsError::UnknownCalendar(_) => "prefs.unknown_calendar",
             PrefsError::UnknownTimeZone(_) => "prefs.unknown_time_zone",
+            PrefsError::UnknownMoneyUnit(_) => "prefs.unknown_money_unit",
         }
     }
 }
@@ -155,6 +159,39 @@ impl FromStr for DigitStyle {
     }
 }
 
+/// How Iranian rial amounts are shown and typed: as stored (rial) or in toman (a tenth), as
+/// most people in Iran speak of prices. Other currencies are never affected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MoneyUnit {
+    #[default]
+    Rial,
+    Toman,
+}
+
+impl MoneyUnit {
+    /// The stored name (`rial` / `toman`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MoneyUnit::Rial => "rial",
+            MoneyUnit::Toman => "toman",
+        }
+    }
+}
+
+impl FromStr for MoneyUnit {
+    type Err = PrefsError;
+
+    /// `rial` or `toman`, case-insensitively, in English or Persian (ریال, تومان).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_lowercase().as_str() {
+            "rial" | "irr" | "ریال" => Ok(MoneyUnit::Rial),
+            "toman" | "تومان" => Ok(MoneyUnit::Toman),
+            _ => Err(PrefsError::UnknownMoneyUnit(s.to_owned())),
+        }
+    }
+}
+
 /// Everything needed to show dates, times and numbers the way a user wants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserPrefs {
@@ -166,6 +203,8 @@ pub struct UserPrefs {
     pub time_zone: chrono_tz::Tz,
     /// Digits numbers are shown with.
     pub digits: DigitStyle,
+    /// Rial amounts in rial or in toman.
+    pub money_unit: MoneyUnit,
 }
 
 impl Default for UserPrefs {
@@ -185,6 +224,7 @@ impl UserPrefs {
             calendar: lang.default_calendar(),
             time_zone: chrono_tz::Asia::Tehran,
             digits: lang.default_digits(),
+            money_unit: MoneyUnit::Rial,
         }
     }
 
@@ -212,6 +252,7 @@ impl UserPrefs {
                 self.digits
             },
             time_zone: self.time_zone,
+            money_unit: self.money_unit,
         }
     }
 }
@@ -252,6 +293,26 @@ mod tests {
         assert_eq!(Language::Fa.default_digits(), DigitStyle::Persian);
         assert_eq!(Language::En.default_digits(), DigitStyle::Latin);
         assert_eq!(Language::default(), Language::Fa);
+    }
+
+    #[test]
+    fn money_units() {
+        assert_eq!("toman".parse::<MoneyUnit>(), Ok(MoneyUnit::Toman));
+        assert_eq!(" تومان ".parse::<MoneyUnit>(), Ok(MoneyUnit::Toman));
+        assert_eq!("RIAL".parse::<MoneyUnit>(), Ok(MoneyUnit::Rial));
+        assert_eq!(MoneyUnit::Toman.as_str(), "toman");
+        let err = "dollar".parse::<MoneyUnit>().unwrap_err();
+        assert_eq!(err.code(), "prefs.unknown_money_unit");
+        assert_eq!(UserPrefs::default().money_unit, MoneyUnit::Rial);
+        let toman = UserPrefs {
+            money_unit: MoneyUnit::Toman,
+            ..UserPrefs::default()
+        };
+        assert_eq!(
+            toman.switched_to(Language::En).money_unit,
+            MoneyUnit::Toman,
+            "a language switch keeps the money unit"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use peyvand_domain::access::{ADMIN_ROLE, Action, Actor, Permissions, RecordType};
 use peyvand_domain::calendar::CalendarKind;
-use peyvand_domain::prefs::{DigitStyle, Language, UserPrefs};
+use peyvand_domain::prefs::{DigitStyle, Language, MoneyUnit, UserPrefs};
 use peyvand_domain::{email, text};
 use peyvand_store::{RoleRecord, Store, TeamRecord, UserRecord};
 use serde::Deserialize;
@@ -53,6 +53,7 @@ pub struct ProfileChanges {
     pub calendar: Option<String>,
     pub time_zone: Option<String>,
     pub digits: Option<String>,
+    pub money_unit: Option<String>,
 }
 
 /// Account emails are compared case-insensitively (people type them every way), so they are
@@ -74,6 +75,9 @@ pub fn prefs_of(user: &UserRecord) -> UserPrefs {
     if let Ok(d) = user.digits.parse::<DigitStyle>() {
         prefs.digits = d;
     }
+    if let Ok(m) = user.money_unit.parse::<MoneyUnit>() {
+        prefs.money_unit = m;
+    }
     prefs
 }
 
@@ -88,6 +92,7 @@ pub fn user_snapshot(u: &UserRecord, role_key: &str, team_ids: &[Uuid]) -> Value
         "calendar": u.calendar,
         "time_zone": u.time_zone,
         "digits": u.digits,
+        "money_unit": u.money_unit,
         "team_ids": team_ids,
     })
 }
@@ -187,6 +192,7 @@ async fn validate_new(
         calendar: prefs.calendar.as_str().to_owned(),
         time_zone: prefs.time_zone.name().to_owned(),
         digits: prefs.digits.as_str().to_owned(),
+        money_unit: prefs.money_unit.as_str().to_owned(),
         created_at: now,
         updated_at: now,
     };
@@ -431,6 +437,12 @@ pub async fn update_profile(
         match d.parse::<DigitStyle>() {
             Ok(d) => after.digits = d.as_str().to_owned(),
             Err(_) => p.add("digits", "digits.invalid"),
+        }
+    }
+    if let Some(m) = &changes.money_unit {
+        match m.parse::<MoneyUnit>() {
+            Ok(m) => after.money_unit = m.as_str().to_owned(),
+            Err(e) => p.add("money_unit", e.code()),
         }
     }
     if let Some(l) = &changes.language {

@@ -20,12 +20,13 @@ pub struct UserRecord {
     pub calendar: String,
     pub time_zone: String,
     pub digits: String,
+    pub money_unit: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, role_id, active, language, \
-     calendar, time_zone, digits, created_at, updated_at";
+     calendar, time_zone, digits, money_unit, created_at, updated_at";
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct RoleRecord {
@@ -170,7 +171,7 @@ impl Store {
         tx.execute(
             format!(
                 "INSERT INTO users ({USER_COLUMNS}, search_text) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
             ),
             args![
                 u.id,
@@ -183,6 +184,7 @@ impl Store {
                 &u.calendar,
                 &u.time_zone,
                 &u.digits,
+                &u.money_unit,
                 u.created_at,
                 u.updated_at,
                 search_text
@@ -203,7 +205,7 @@ impl Store {
             .execute(
                 "UPDATE users SET email = $2, display_name = $3, password_hash = $4, role_id = $5, \
                  active = $6, language = $7, calendar = $8, time_zone = $9, digits = $10, \
-                 updated_at = $11, search_text = $12 WHERE id = $1",
+                 updated_at = $11, search_text = $12, money_unit = $13 WHERE id = $1",
                 args![
                     u.id,
                     &u.email,
@@ -216,7 +218,8 @@ impl Store {
                     &u.time_zone,
                     &u.digits,
                     u.updated_at,
-                    search_text
+                    search_text,
+                    &u.money_unit
                 ],
             )
             .await?;

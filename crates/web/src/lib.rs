@@ -153,6 +153,7 @@ pub const KNOWN_ERROR_CODES: &[&str] = &[
     "reassign.same_user",
     "import.file_empty",
     "import.not_draft",
+    "prefs.unknown_money_unit",
     "import.file_unreadable",
     "import.unknown_column",
     "import.unknown_field",

@@ -17,13 +17,6 @@ use crate::i18n::Tr;
 
 pub const LANG_COOKIE: &str = "pv_lang";
 
-/// Cookie holding the money display choice: `1` shows IRR amounts in toman.
-pub const TOMAN_COOKIE: &str = "pv_toman";
-
-pub fn show_toman(headers: &HeaderMap) -> bool {
-    crate::auth::cookie(headers, TOMAN_COOKIE).as_deref() == Some("1")
-}
-
 #[derive(Clone, Debug)]
 pub struct Page {
     pub tr: Tr,
@@ -35,8 +28,8 @@ pub struct Page {
     pub nav: &'static str,
     /// Unread notifications of the signed-in user (the bell in the top bar).
     pub unread: i64,
-    /// The reader shows IRR amounts in toman (their choice on the deals pages, kept in a
-    /// cookie), so every page shows money the same way.
+    /// The reader shows IRR amounts in toman (a profile preference, also switched from the
+    /// deals pages), so every page shows money the same way.
     pub toman: bool,
 }
 
@@ -82,7 +75,7 @@ impl Page {
             title: String::new(),
             nav: "",
             unread: ext.get::<Unread>().map(|u| u.0).unwrap_or(0),
-            toman: show_toman(headers),
+            toman: prefs.money_unit == peyvand_domain::prefs::MoneyUnit::Toman,
         }
     }
 

@@ -519,13 +519,53 @@ async fn deals_pages(app: TestApp) {
     assert!(html.contains("۱۴۰۵/۰۱/۱۵"), "date in the Jalali calendar");
     let board = app.html(&c, "/deals").await;
     assert!(board.contains("قرارداد سالانه"));
-    // Toman display.
-    c.get(app.url("/deals/money-unit?toman=1"))
+    // Toman display: a profile preference, switched from the board with a form (a link can
+    // no longer change it).
+    let res = c
+        .get(app.url("/deals/money-unit?toman=1"))
         .send()
         .await
         .unwrap();
+    assert_eq!(res.status(), 405, "a GET changes nothing");
+    assert!(board.contains("id=\"money-unit\""));
+    let csrf = csrf_of(&board);
+    let res = c
+        .post(app.url("/deals/money-unit"))
+        .form(&[("_csrf", csrf.as_str()), ("toman", "1"), ("back", "/deals")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
     let board = app.html(&c, "/deals").await;
     assert!(board.contains("۱٬۲۵۰٬۰۰۰ تومان"));
+    let profile = app.html(&c, "/profile").await;
+    assert!(
+        profile.contains("<option value=\"toman\" selected"),
+        "the profile shows the choice"
+    );
+    // The profile form sets it too; a wrong unit is named and changes nothing.
+    let res = c
+        .post(app.url("/profile"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("display_name", "مدیر"),
+            ("language", "fa"),
+            ("calendar", "jalali"),
+            ("time_zone", "Asia/Tehran"),
+            ("digits", "persian"),
+            ("money_unit", "dollar"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("id=\"money_unit-error\">ریال یا تومان را برگزینید."),
+        "{page}"
+    );
+    let board = app.html(&c, "/deals").await;
+    assert!(board.contains("۱٬۲۵۰٬۰۰۰ تومان"), "still toman");
     // Lost without a reason through the no-script form.
     let (_, key) = app.user_with_key("k@example.com", "admin").await;
     let pl = default_pipeline(&app.api(&key)).await;
@@ -682,10 +722,29 @@ async fn toman_amounts_are_typed_as_shown(app: TestApp) {
     }
 
     let c = app.login("boss@example.com", ADMIN_PASSWORD).await;
-    c.get(app.url("/deals/money-unit?toman=1"))
+    let csrf = app.csrf(&c, "/deals").await;
+    let res = c
+        .post(app.url("/deals/money-unit"))
+        .form(&[("_csrf", csrf.as_str()), ("toman", "1")])
         .send()
         .await
         .unwrap();
+    assert_eq!(res.status(), 303);
+    let boss = app
+        .store
+        .user_by_email("boss@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let ctx = peyvand_services::audit::Ctx {
+        who: peyvand_services::audit::Who::operator(),
+        origin: peyvand_services::Origin::cli(),
+    };
+    let (boss_key, _) = peyvand_services::auth::create_api_key(&app.store, &ctx, boss.id, "tests")
+        .await
+        .unwrap();
+    let (_, me) = app.api(&boss_key).get("/me").await;
+    assert_eq!(me["money_unit"], "toman", "the API shows the preference");
     let form = app.html(&c, "/deals/new").await;
     assert!(
         form.contains("name=\"amount_unit\" value=\"toman\""),

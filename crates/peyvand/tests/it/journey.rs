@@ -136,8 +136,8 @@ async fn journey(lang: &str) {
     let head = text_of(&c, &format!("#col-{target} .board-col-head")).await;
     assert!(head.contains(quarter), "{head}");
     // IRR amounts in toman, on the user's choice.
-    click(&c, "a[href^='/deals/money-unit?toman=1']").await;
-    wait_for(&c, "a[href^='/deals/money-unit?toman=0']").await;
+    click(&c, "#money-unit button").await;
+    wait_for(&c, "#money-unit input[name='toman'][value='0']").await;
     assert_eq!(
         text_of(&c, &format!("#deal-{deal_id} .deal-amount")).await,
         tomans

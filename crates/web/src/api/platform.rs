@@ -60,6 +60,8 @@ pub struct UserOut {
     pub calendar: String,
     pub time_zone: String,
     pub digits: String,
+    /// `rial` or `toman`: how the user reads IRR amounts.
+    pub money_unit: String,
     pub team_ids: Vec<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -85,6 +87,7 @@ async fn user_out(state: &AppState, u: UserRecord, roles: &[RoleRecord]) -> ApiR
         calendar: u.calendar,
         time_zone: u.time_zone,
         digits: u.digits,
+        money_unit: u.money_unit,
         team_ids,
         created_at: u.created_at,
         updated_at: u.updated_at,

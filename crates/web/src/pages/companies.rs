@@ -198,6 +198,7 @@ pub async fn list(
         base: "/companies",
         actions_base: "/companies",
         links: vec![],
+        money_toggle: None,
         quick,
         quick_keep,
         date_fields: vec![],

@@ -36,6 +36,8 @@ pub struct ListPage {
     pub actions_base: &'static str,
     /// Extra toolbar links: (id, href, label).
     pub links: Vec<(String, String, String)>,
+    /// The rial/toman switch of money lists: (`toman` value it sets, page to return to, label).
+    pub money_toggle: Option<(&'static str, String, String)>,
     /// Filters offered as choices, and the state their form carries along.
     pub quick: Vec<QuickFilter>,
     pub quick_keep: Vec<(String, String)>,
@@ -413,6 +415,7 @@ pub async fn list(
         base: "/contacts",
         actions_base: "/contacts",
         links: vec![],
+        money_toggle: None,
         quick,
         quick_keep,
         date_fields: vec![],

@@ -13,7 +13,7 @@ use peyvand_services::sales::deals::{self, DealInput, Names};
 use peyvand_services::sales::pipelines::{
     self, PipelineInput, PipelineView, StageInput, StageView,
 };
-use peyvand_services::{FieldError, ServiceError};
+use peyvand_services::{FieldError, ServiceError, accounts};
 use peyvand_store::DealRecord;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -31,9 +31,9 @@ use super::inline;
 use super::records::{self, ListState, Pairs, QuickFilter, Widget};
 use super::{Errs, PageResult, form_errors, html};
 use crate::AppState;
-use crate::auth::{Authed, set_cookie};
+use crate::auth::Authed;
 use crate::error::PageError;
-use crate::page::{Page, TOMAN_COOKIE};
+use crate::page::Page;
 
 fn parse_id(s: &str) -> Result<Uuid, PageError> {
     Uuid::parse_str(s).map_err(|_| PageError::NotFound)
@@ -142,8 +142,9 @@ struct BoardPage {
     pipelines: Vec<Opt>,
     pipeline_id: Uuid,
     columns: Vec<BoardColumn>,
-    toman: bool,
     back: String,
+    /// The rial/toman switch, as on the list.
+    money_toggle: Option<(&'static str, String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -158,7 +159,6 @@ pub async fn board(
     p: Page,
     Query(q): Query<BoardQuery>,
 ) -> PageResult {
-    let toman = p.toman;
     let wanted = if q.pipeline.is_empty() {
         None
     } else {
@@ -204,13 +204,14 @@ pub async fn board(
         })
         .collect();
     let back = format!("/deals?pipeline={}", b.pipeline_id);
+    let money_toggle = money_toggle(&p, back.clone());
     html(BoardPage {
         pipelines: pipeline_opts(&p, &all, b.pipeline_id),
         pipeline_id: b.pipeline_id,
         p: p.titled("deals-title", "deals"),
         columns,
-        toman,
         back,
+        money_toggle,
     })
 }
 
@@ -222,25 +223,39 @@ pub struct MoneyUnit {
     back: String,
 }
 
-/// Switches IRR amounts between rial and toman (a display choice kept in a cookie).
-pub async fn money_unit(State(state): State<AppState>, Query(q): Query<MoneyUnit>) -> PageResult {
-    let back = if q.back.starts_with("/deals") {
+/// The rial/toman switch of the deals pages: (`toman` value it sets, page to return to, label).
+fn money_toggle(p: &Page, back: String) -> Option<(&'static str, String, String)> {
+    Some(if p.toman {
+        ("0", back, p.t("deals-show-rial"))
+    } else {
+        ("1", back, p.t("deals-show-toman"))
+    })
+}
+
+/// Switches IRR amounts between rial and toman: the user's profile preference, so it holds
+/// on every page and device.
+pub async fn money_unit(
+    State(state): State<AppState>,
+    Extension(me): Extension<Authed>,
+    Form(q): Form<MoneyUnit>,
+) -> PageResult {
+    let back = if q.back.starts_with("/deals") && !q.back.starts_with("/deals/money-unit") {
         q.back
     } else {
         "/deals".into()
     };
-    let mut res = Redirect::to(&back).into_response();
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(
-            TOMAN_COOKIE,
-            if q.toman == "1" { "1" } else { "0" },
-            3600 * 24 * 365,
-            true,
-            state.config.secure_cookies,
-        ),
-    );
-    Ok(res)
+    let unit = if q.toman == "1" { "toman" } else { "rial" };
+    accounts::update_profile(
+        &state.store,
+        &me.ctx(),
+        me.user.id,
+        &accounts::ProfileChanges {
+            money_unit: Some(unit.to_owned()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 // ---- moving a card ----
@@ -375,7 +390,6 @@ pub async fn list(
     me.actor
         .require(RecordType::Deal, Action::Read)
         .map_err(|_| PageError::Forbidden)?;
-    let toman = p.toman;
     let defs = state.store.custom_fields("deal").await?;
     let all = pipelines::list(&state.store, &me.actor).await?;
     let mut columns: Vec<Column> = DEAL_COLUMNS
@@ -538,29 +552,12 @@ pub async fn list(
     } = list_frame(&p, &ls);
     let in_bin = ls.get("deleted") == "true";
     let bulk = me.actor.can(RecordType::Deal, Action::Update);
-    let links = vec![
-        (
-            "board-view".to_owned(),
-            "/deals".to_owned(),
-            p.t("deals-view-board"),
-        ),
-        (
-            "money-unit".to_owned(),
-            format!(
-                "/deals/money-unit?{}",
-                serde_urlencoded::to_string([
-                    ("toman", if toman { "0" } else { "1" }),
-                    ("back", extras.back.as_str()),
-                ])
-                .unwrap_or_default()
-            ),
-            p.t(if toman {
-                "deals-show-rial"
-            } else {
-                "deals-show-toman"
-            }),
-        ),
-    ];
+    let links = vec![(
+        "board-view".to_owned(),
+        "/deals".to_owned(),
+        p.t("deals-view-board"),
+    )];
+    let money_toggle = money_toggle(&p, extras.back.clone());
     html(ListPage {
         record_type: "deal",
         views: extras.views,
@@ -572,6 +569,7 @@ pub async fn list(
         base: BASE,
         actions_base: "/deals",
         links,
+        money_toggle,
         quick,
         quick_keep,
         date_fields,

@@ -205,6 +205,7 @@ pub async fn list(
         base: "/leads",
         actions_base: "/leads",
         links: vec![],
+        money_toggle: None,
         quick,
         quick_keep,
         date_fields: vec![],

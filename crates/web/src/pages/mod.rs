@@ -175,7 +175,7 @@ fn deals_routes() -> Router<AppState> {
         .route("/deals", get(deals::board).post(deals::create))
         .route("/deals/list", get(deals::list))
         .route("/deals/new", get(deals::new_form))
-        .route("/deals/money-unit", get(deals::money_unit))
+        .route("/deals/money-unit", post(deals::money_unit))
         .route("/deals/{id}", get(deals::show).post(deals::update))
         .route("/deals/{id}/move", post(deals::move_deal))
         .route("/deals/{id}/delete", post(deals::delete))

@@ -24,6 +24,7 @@ struct ProfilePage {
     calendar: String,
     time_zone: String,
     digits: String,
+    money_unit: String,
     errs: Errs,
     saved: bool,
     password_saved: bool,
@@ -49,6 +50,7 @@ pub async fn show(
         calendar: u.calendar.clone(),
         time_zone: u.time_zone.clone(),
         digits: u.digits.clone(),
+        money_unit: u.money_unit.clone(),
         errs: Errs::default(),
         saved: f.saved.is_some(),
         password_saved: f.password.is_some(),
@@ -68,6 +70,8 @@ pub struct PrefsForm {
     time_zone: String,
     #[serde(default)]
     digits: String,
+    #[serde(default)]
+    money_unit: String,
 }
 
 pub async fn save(
@@ -82,6 +86,8 @@ pub async fn save(
         calendar: Some(f.calendar.clone()),
         time_zone: Some(f.time_zone.clone()),
         digits: Some(f.digits.clone()),
+        // A form without the field (an older page) leaves the unit as it is.
+        money_unit: (!f.money_unit.is_empty()).then(|| f.money_unit.clone()),
     };
     match accounts::update_profile(&state.store, &me.ctx(), me.user.id, &changes).await {
         Ok(user) => {
@@ -106,6 +112,7 @@ pub async fn save(
                 calendar: f.calendar,
                 time_zone: f.time_zone,
                 digits: f.digits,
+                money_unit: f.money_unit,
                 errs,
                 saved: false,
                 password_saved: false,
@@ -150,6 +157,7 @@ pub async fn change_password(
                 calendar: u.calendar.clone(),
                 time_zone: u.time_zone.clone(),
                 digits: u.digits.clone(),
+                money_unit: u.money_unit.clone(),
                 errs,
                 saved: false,
                 password_saved: false,
