@@ -204,6 +204,7 @@ pub struct UserPrefs {
     /// Digits numbers are shown with.
     pub digits: DigitStyle,
     /// Rial amounts in rial or in toman.
+    #[serde(default)]
     pub money_unit: MoneyUnit,
 }
 
@@ -363,10 +364,16 @@ mod tests {
         let json = serde_json::to_string(&p).unwrap();
         assert_eq!(
             json,
-            r#"{"language":"fa","calendar":"jalali","time_zone":"Asia/Tehran","digits":"persian"}"#
+            r#"{"language":"fa","calendar":"jalali","time_zone":"Asia/Tehran","digits":"persian","money_unit":"rial"}"#
         );
         let back: UserPrefs = serde_json::from_str(&json).unwrap();
         assert_eq!(back, p);
+        // Preferences written before the money unit existed still read, in rial.
+        let older: UserPrefs = serde_json::from_str(
+            r#"{"language":"fa","calendar":"jalali","time_zone":"Asia/Tehran","digits":"persian"}"#,
+        )
+        .unwrap();
+        assert_eq!(older, p);
     }
 
     #[test]
