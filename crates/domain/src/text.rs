@@ -73,6 +73,19 @@ pub fn normalize_for_search(s: &str) -> String {
     collapse_spaces(mapped, |c| c.is_whitespace() || c == ZWNJ || c == ZWJ)
 }
 
+/// The words a query looks up in the search index: as [`normalize_for_search`], except that a
+/// word written with a half-space (`لواسان‌پور`) stays one word, joined (`لواسانپور`). The
+/// index holds that joined form of every such word, and one long prefix is found far faster
+/// than its parts, whose short common halves (`پور`, `زاده`) begin hundreds of thousands of
+/// words. A query typed with a real space still looks the parts up.
+pub fn search_terms(q: &str) -> String {
+    let words: Vec<String> = q
+        .split_whitespace()
+        .map(|w| w.replace([ZWNJ, ZWJ], ""))
+        .collect();
+    normalize_for_search(&words.join(" "))
+}
+
 /// Tidy form for storing what a user typed.
 ///
 /// Only fixes what is certainly a keyboard artefact: Arabic `ي → ی` and
@@ -155,6 +168,23 @@ pub fn from_spreadsheet_safe(cell: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_terms_keep_half_space_words_whole() {
+        assert_eq!(search_terms("لواسان\u{200C}پور"), "لواسانپور");
+        assert_eq!(search_terms("پوریا لواسان\u{200C}پور"), "پوریا لواسانپور");
+        assert_eq!(
+            search_terms("علي  رضايي"),
+            "علی رضایی",
+            "normalised as ever"
+        );
+        assert_eq!(
+            search_terms("لواسان پور"),
+            "لواسان پور",
+            "a real space splits"
+        );
+        assert_eq!(search_terms(" \u{200C} "), "");
+    }
 
     #[test]
     fn search_folds_arabic_letters() {

@@ -194,6 +194,20 @@ async fn reindex_after_upgrade(app: TestApp) {
     assert!(has(&hits, "contact", &contact), "{hits:?}");
     let (_, hits) = search(&api, "خوشنویس").await;
     assert!(has(&hits, "lead", &lead), "{hits:?}");
+    // Typed as written (with the half-space, whole or begun) or with a space: found alike.
+    for typed in ["رامشیر\u{200C}زاده", "کاوه رامشیر\u{200C}ز", "رامشیر زاده"]
+    {
+        let (_, hits) = search(&api, typed).await;
+        assert!(has(&hits, "contact", &contact), "{typed}: {hits:?}");
+    }
+    let (_, list) = api
+        .get("/contacts?q=%D8%B1%D8%A7%D9%85%D8%B4%DB%8C%D8%B1%E2%80%8C%D8%B2%D8%A7%D8%AF%D9%87")
+        .await;
+    assert_eq!(
+        list["data"][0]["id"],
+        contact.as_str(),
+        "the list searches the same way: {list}"
+    );
     // The deleted contact was rebuilt too: restored, it is found like the others.
     let (status, _) = api
         .send(

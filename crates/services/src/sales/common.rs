@@ -112,7 +112,7 @@ pub fn list_spec(grant: &Grant, defs: &[FieldDef], req: &ListRequest) -> Service
     spec.search = req
         .q
         .as_deref()
-        .map(peyvand_domain::text::normalize_for_search)
+        .map(peyvand_domain::text::search_terms)
         .filter(|s| !s.is_empty());
     spec.only_deleted = req.deleted;
     let field = |name: &str| -> ServiceResult<Field> {

@@ -41,8 +41,10 @@ pub struct SearchHit {
 /// What the query text looks like, beyond words of a name.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Needles {
-    /// The normalised words for the text index.
+    /// The normalised query.
     pub text: String,
+    /// The words looked up in the text index ([`text::search_terms`]).
+    pub words: String,
     /// An E.164 prefix (`+98912…`) when the text is a phone number or the start of one.
     pub phone_prefix: Option<String>,
     /// A lowercased email address or its start.
@@ -57,6 +59,7 @@ pub fn needles(q: &str) -> Needles {
     let text = text::normalize_for_search(q);
     let mut out = Needles {
         text: text.clone(),
+        words: text::search_terms(q),
         ..Needles::default()
     };
     if text.contains('@') && !text.contains(' ') {
@@ -139,7 +142,12 @@ pub async fn global(
                 .filter(|r| live_in(&$grant, r.deleted_at.is_none(), r.owner_id))
                 .collect();
             if by_text {
-                found.extend(store.$list(&text_spec(&$grant, &n.text, limit)).await?.rows);
+                found.extend(
+                    store
+                        .$list(&text_spec(&$grant, &n.words, limit))
+                        .await?
+                        .rows,
+                );
             }
             found
         }};
@@ -157,7 +165,7 @@ pub async fn global(
         push(&mut hits, &mut seen, found, limit, lead_hit);
     }
     if let Some(g) = grant(RecordType::Deal) {
-        let page: Page<DealRecord> = store.list_deals(&text_spec(&g, &n.text, limit)).await?;
+        let page: Page<DealRecord> = store.list_deals(&text_spec(&g, &n.words, limit)).await?;
         push(&mut hits, &mut seen, page.rows, limit, deal_hit);
     }
     Ok(hits)
