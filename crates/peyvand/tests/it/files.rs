@@ -73,9 +73,31 @@ async fn files_on_records(app: TestApp) {
     }
     let page = app.html(&admin, &format!("/contacts/{id}")).await;
     assert!(
-        page.contains("نامه رسمی.txt") && !page.contains("../"),
+        page.contains("<bdi dir=\"auto\">نامه رسمی.txt</bdi>") && !page.contains("../"),
         "the name is kept without its path"
     );
+    assert!(
+        page.contains("۱ کیلوبایت"),
+        "the size in the reader's units and digits"
+    );
+    // An empty file is named as such; no file chosen asks for one.
+    for (part, code) in [
+        (
+            Part::bytes(vec![]).file_name("empty.txt"),
+            "attachment.zero_bytes",
+        ),
+        (Part::bytes(vec![]).file_name(""), "attachment.empty"),
+    ] {
+        let res = admin
+            .post(app.url(&format!("/files?record_type=contact&record_id={id}")))
+            .multipart(Form::new().text("_csrf", csrf.clone()).part("file", part))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let to = res.headers()["location"].to_str().unwrap().to_owned();
+        assert!(to.ends_with(&format!("file_error={code}")), "{to}");
+    }
 
     // Through the API, and downloads that cannot run script.
     let form = Form::new().part(

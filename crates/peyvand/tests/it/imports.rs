@@ -646,6 +646,34 @@ async fn ui_flow(app: TestApp) {
         "{page}"
     );
 
+    // No file chosen (the browser still sends the part, nameless and empty), or a file of
+    // headers only: each is named, and nothing is stored.
+    for (part, message) in [
+        (
+            Part::bytes(vec![]).file_name(""),
+            "فایلی برای ورود انتخاب کنید.",
+        ),
+        (
+            Part::bytes("نام,موبایل\n".as_bytes().to_vec()).file_name("headers.csv"),
+            "فایل سطر عنوان دارد اما سطری برای ورود ندارد.",
+        ),
+    ] {
+        let res = c
+            .post(app.url("/imports/new"))
+            .multipart(
+                Form::new()
+                    .text("_csrf", csrf.clone())
+                    .text("record_type", "contact")
+                    .part("file", part),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let page = res.text().await.unwrap();
+        assert!(page.contains(message), "{message}: {page}");
+    }
+
     let page = app.html(&c, &map_url).await;
     assert!(
         page.contains("<option value=\"first_name\" selected"),
@@ -935,7 +963,7 @@ async fn preview_names_duplicates(app: TestApp) {
     let id = existing["id"].as_str().unwrap();
     assert!(
         page.contains(&format!("href=\"/contacts/{id}\""))
-            && page.contains("از پیش با نام «مریم کاظمی» هست: نادیده گرفته می‌شود"),
+            && page.contains("با نام «مریم کاظمی» در سامانه هست: این سطر نادیده گرفته می‌شود"),
         "the matching row names the record and says it is skipped: {page}"
     );
     assert!(
@@ -943,10 +971,10 @@ async fn preview_names_duplicates(app: TestApp) {
         "the repeated row names the first: {page}"
     );
     assert_eq!(page.matches(">درست<").count(), 1, "one row is simply fine");
-    // Choosing "update" says so on the same row; "create" does not call the repeat a repeat.
+    // Choosing "update" or "create" says so on the same rows.
     for (mode, note, repeat) in [
-        ("update", "با این سطر به‌روز می‌شود", true),
-        ("create", "رکورد دومی ساخته می‌شود", false),
+        ("update", "با این سطر به‌روز می‌شود", "فقط نخستین وارد می‌شود"),
+        ("create", "رکورد دومی ساخته می‌شود", "هر دو ساخته می‌شوند"),
     ] {
         let res = c
             .post(app.url(&map_url))
@@ -963,7 +991,10 @@ async fn preview_names_duplicates(app: TestApp) {
             .unwrap();
         let page = res.text().await.unwrap();
         assert!(page.contains(note), "{mode}: {page}");
-        assert_eq!(page.contains("تکرار سطر"), repeat, "{mode}");
+        assert!(
+            page.contains(&format!("تکرار سطر ۳: {repeat}")),
+            "{mode}: {page}"
+        );
     }
 
     // The API previews the same file without importing it.

@@ -746,6 +746,34 @@ async fn exports_are_labelled(app: TestApp) {
         sheet.headers
     );
     assert!(sheet.headers.contains(&"Tier".to_owned()));
+
+    // Amounts are numbers in a workbook, so a spreadsheet sums and sorts them.
+    let res = c
+        .get(app.url("/deals/export?format=xlsx"))
+        .send()
+        .await
+        .unwrap();
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(res.bytes().await.unwrap().to_vec()))
+            .unwrap();
+    let range = wb.worksheet_range("deals").unwrap();
+    let headers: Vec<String> = range
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let amount = headers
+        .iter()
+        .position(|h| h.contains("minor") || h.contains("Amount"))
+        .unwrap_or_else(|| panic!("no amount column in {headers:?}"));
+    let cell = &range.rows().nth(1).unwrap()[amount];
+    assert!(
+        matches!(cell, calamine::Data::Float(f) if *f == 5000.0),
+        "the amount is a number: {cell:?}"
+    );
 }
 both!(exports_are_labelled, exports_are_labelled);
 

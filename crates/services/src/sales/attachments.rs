@@ -111,7 +111,7 @@ pub async fn upload(
     if bytes.is_empty() {
         return Err(ServiceError::Validation(vec![FieldError::new(
             "file",
-            "attachment.empty",
+            "attachment.zero_bytes",
         )]));
     }
     if bytes.len() > MAX_BYTES {

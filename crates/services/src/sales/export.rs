@@ -440,8 +440,19 @@ pub fn xlsx_bytes(table: &Table, rtl: bool, sheet_name: &str) -> ServiceResult<V
     }
     for (r, row) in table.rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
-            if !v.is_empty() {
-                ws.write_string(r as u32 + 1, c as u16, v).map_err(fail)?;
+            if v.is_empty() {
+                continue;
+            }
+            let (r, c) = (r as u32 + 1, c as u16);
+            // Amounts and counts are numbers a spreadsheet can sum and sort.
+            match table.kinds.get(c as usize) {
+                Some(ColKind::Number) if v.parse::<f64>().is_ok_and(f64::is_finite) => {
+                    ws.write_number(r, c, v.parse::<f64>().unwrap_or_default())
+                        .map_err(fail)?;
+                }
+                _ => {
+                    ws.write_string(r, c, v).map_err(fail)?;
+                }
             }
         }
     }

@@ -899,6 +899,13 @@ pub async fn start_import(
         actor.require(req.record_type, Action::Update)?;
     }
     let sheet = read_sheet(req.file_name, &req.bytes)?;
+    if sheet.rows.is_empty() {
+        // Headers only: nothing would be imported, so say so before anything is stored.
+        return Err(ServiceError::Validation(vec![FieldError::new(
+            "file",
+            "import.no_rows",
+        )]));
+    }
     let defs = common::field_defs(store, req.record_type).await?;
     let mapping = match req.mapping {
         Some(m) if !m.is_empty() => m,

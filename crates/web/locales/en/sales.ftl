@@ -33,5 +33,6 @@ err-view-bad-record-type = Views exist for contacts, companies and leads.
 err-bulk-too-many = Select at most 500 records at once.
 err-bulk-bad-action = This action does not apply to this kind of record.
 err-attachment-empty = Choose a file to attach.
+err-attachment-zero-bytes = The file is empty (0 bytes).
 err-attachment-too-large = The file is larger than 20 MB.
 err-attachment-bad-record-type = Files attach to contacts, companies, leads, deals and activities.

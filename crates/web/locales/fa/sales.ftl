@@ -33,5 +33,6 @@ err-view-bad-record-type = نما برای اشخاص، سازمان‌ها و �
 err-bulk-too-many = حداکثر ۵۰۰ رکورد را یک‌جا انتخاب کنید.
 err-bulk-bad-action = این عمل برای این نوع رکورد نیست.
 err-attachment-empty = پرونده‌ای برای پیوست انتخاب کنید.
+err-attachment-zero-bytes = پرونده خالی است (۰ بایت).
 err-attachment-too-large = حجم پرونده بیش از ۲۰ مگابایت است.
 err-attachment-bad-record-type = پرونده به اشخاص، سازمان‌ها، سرنخ‌ها، فرصت‌ها و فعالیت‌ها پیوست می‌شود.

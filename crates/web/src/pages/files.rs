@@ -59,7 +59,11 @@ pub async fn upload(
 ) -> PageResult {
     let id = Uuid::parse_str(&t.record_id).map_err(|_| PageError::NotFound)?;
     let back = record_href(&t.record_type, id);
-    let Some((name, content_type, bytes)) = read_file(multipart).await? else {
+    // The form sent without a chosen file still has the part, nameless and empty.
+    let chosen = read_file(multipart)
+        .await?
+        .filter(|(name, _, bytes)| !(name.is_empty() && bytes.is_empty()));
+    let Some((name, content_type, bytes)) = chosen else {
         return Ok(Redirect::to(&format!("{back}?file_error=attachment.empty")).into_response());
     };
     match attachments::upload(
@@ -172,11 +176,15 @@ pub async fn files_for(
         .into_iter()
         .map(|f| {
             let size = if f.size >= 1024 * 1024 {
-                format!("{:.1} MB", f.size as f64 / 1_048_576.0)
+                p.t_with(
+                    "files-size-mb",
+                    "n",
+                    p.digits(format!("{:.1}", f.size as f64 / 1_048_576.0)),
+                )
             } else {
-                format!("{} KB", (f.size + 1023) / 1024)
+                p.t_with("files-size-kb", "n", p.digits((f.size + 1023) / 1024))
             };
-            (f.file_name, p.digits(size), p.datetime(f.created_at), f.id)
+            (f.file_name, size, p.datetime(f.created_at), f.id)
         })
         .collect())
 }

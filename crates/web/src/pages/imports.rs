@@ -189,8 +189,9 @@ async fn upload(
             types,
         })
     };
-    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return fail(p, "import.file_empty");
+    // A form sent without choosing a file still has the part, nameless and empty.
+    let Some((file_name, bytes)) = file.filter(|(n, b)| !(n.is_empty() && b.is_empty())) else {
+        return fail(p, "import.no_file");
     };
     let started = imports::start_import(
         &state.store,
@@ -387,12 +388,13 @@ fn duplicate_note(
         );
         return Some((text, Some(format!("/{base}/{}", m.record_id))));
     }
-    match row.repeats_row {
-        Some(first) if mode != DuplicateMode::Create => {
-            Some((p.t_with("import-repeat-note", "row", p.digits(first)), None))
-        }
-        _ => None,
-    }
+    let first = row.repeats_row?;
+    let id = if mode == DuplicateMode::Create {
+        "import-repeat-note-create"
+    } else {
+        "import-repeat-note"
+    };
+    Some((p.t_with(id, "row", p.digits(first)), None))
 }
 
 async fn render_map(
