@@ -1037,9 +1037,15 @@ async fn preview_names_duplicates(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    assert_eq!(res.headers()["location"], "/imports");
-    let list = app.html(&c, "/imports").await;
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(to, "/imports?discarded=p.csv");
+    let list = app.html(&c, &to).await;
     assert!(list.contains("id=\"no-imports\""), "{list}");
+    assert!(list.contains("id=\"discarded\""), "{list}");
+    assert!(
+        list.contains("کنار گذاشته شد و چیزی از آن وارد نشد"),
+        "{list}"
+    );
     let draft_id: Uuid = draft.trim_start_matches("/imports/").parse().unwrap();
     assert!(app.store.import(draft_id).await.unwrap().is_none());
     let audit = app.html(&c, "/settings/audit").await;

@@ -968,10 +968,15 @@ pub async fn start_import(
     Ok(import)
 }
 
-/// Confirms a draft's mapping and duplicate mode and queues it, in one transaction.
 /// Discards an upload whose import was never started: its file and the draft go, an audit
-/// entry stays. Only its creator may; a started import is history and stays.
-pub async fn discard_draft(store: &Store, ctx: &Ctx, actor: &Actor, id: Uuid) -> ServiceResult<()> {
+/// entry stays. Only its creator may; a started import is history and stays. Gives the file's
+/// name.
+pub async fn discard_draft(
+    store: &Store,
+    ctx: &Ctx,
+    actor: &Actor,
+    id: Uuid,
+) -> ServiceResult<String> {
     let import = get(store, actor, id).await?;
     if import.created_by != actor.user_id {
         return Err(ServiceError::Forbidden);
@@ -996,9 +1001,10 @@ pub async fn discard_draft(store: &Store, ctx: &Ctx, actor: &Actor, id: Uuid) ->
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(import.file_name)
 }
 
+/// Confirms a draft's mapping and duplicate mode and queues it, in one transaction.
 pub async fn start_draft(
     store: &Store,
     ctx: &Ctx,

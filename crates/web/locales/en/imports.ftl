@@ -29,6 +29,7 @@ import-repeat-note-create = Repeats row { $row }: both will be created
 import-total-rows = Rows in the file: { $n }
 import-start = Start the import
 import-discard = Discard this upload
+import-discarded = { $file } was discarded; nothing was imported from it.
 import-discard-confirm = Discard this file without importing anything?
 err-import-not-draft = This import has started; it can no longer be discarded.
 import-status = Status

@@ -29,6 +29,7 @@ import-repeat-note-create = تکرار سطر { $row }: هر دو ساخته م�
 import-total-rows = تعداد سطرهای فایل: { $n }
 import-start = آغاز ورود
 import-discard = کنار گذاشتن این فایل
+import-discarded = فایل { $file } کنار گذاشته شد و چیزی از آن وارد نشد.
 import-discard-confirm = این فایل بی‌آنکه چیزی وارد شود کنار گذاشته شود؟
 err-import-not-draft = این ورود آغاز شده و دیگر نمی‌توان کنارش گذاشت.
 import-status = وضعیت

@@ -56,6 +56,14 @@ const TYPES: [RecordType; 4] = [
 struct ListPage {
     p: Page,
     rows: Vec<ImportRow>,
+    /// The file just discarded, named in a notice.
+    discarded: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ListFlags {
+    #[serde(default)]
+    discarded: Option<String>,
 }
 
 struct ImportRow {
@@ -83,7 +91,11 @@ async fn discard(
             Ok(Redirect::to(&format!("/imports/{id}")).into_response())
         }
         Err(e) => Err(e.into()),
-        Ok(()) => Ok(Redirect::to("/imports").into_response()),
+        Ok(file_name) => Ok(Redirect::to(&format!(
+            "/imports?{}",
+            serde_urlencoded::to_string([("discarded", file_name)]).unwrap_or_default()
+        ))
+        .into_response()),
     }
 }
 
@@ -95,6 +107,7 @@ async fn list(
     State(state): State<AppState>,
     Extension(me): Extension<Authed>,
     p: Page,
+    axum::extract::Query(flags): axum::extract::Query<ListFlags>,
 ) -> PageResult {
     let p = p.titled("imports-title", "imports");
     let rows = imports::list(&state.store, &me.actor)
@@ -117,7 +130,11 @@ async fn list(
             )),
         })
         .collect();
-    html(ListPage { p, rows })
+    html(ListPage {
+        p,
+        rows,
+        discarded: flags.discarded.filter(|f| !f.is_empty()),
+    })
 }
 
 #[derive(Template)]
