@@ -472,8 +472,10 @@ pub async fn update_profile(
         .ok_or(ServiceError::NotFound)?;
     let teams = store.user_team_ids(user_id).await?;
     let mut tx = store.begin().await?;
+    // Only what a user may change about themselves is written: a role change or deactivation
+    // an administrator saves meanwhile stays.
     store
-        .update_user(&mut tx, &after, &search_text(&after))
+        .update_user_prefs(&mut tx, &after, &search_text(&after))
         .await?;
     let diff = audit::diff(
         &user_snapshot(&before, &role.key, &teams),

@@ -194,6 +194,36 @@ impl Store {
         Ok(())
     }
 
+    /// Writes a user's own profile fields (name and display preferences) and nothing else.
+    pub async fn update_user_prefs(
+        &self,
+        tx: &mut Tx,
+        u: &UserRecord,
+        search_text: &str,
+    ) -> StoreResult<()> {
+        let n = tx
+            .execute(
+                "UPDATE users SET display_name = $2, language = $3, calendar = $4, time_zone = $5, \
+                 digits = $6, money_unit = $7, updated_at = $8, search_text = $9 WHERE id = $1",
+                args![
+                    u.id,
+                    &u.display_name,
+                    &u.language,
+                    &u.calendar,
+                    &u.time_zone,
+                    &u.digits,
+                    &u.money_unit,
+                    u.updated_at,
+                    search_text
+                ],
+            )
+            .await?;
+        if n == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     /// Writes every mutable field of a user (the caller read, changed and audited it).
     pub async fn update_user(
         &self,

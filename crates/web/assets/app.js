@@ -220,7 +220,9 @@ document.addEventListener('DOMContentLoaded', () => {
       if (value === failed) return;
       busy = true;
       const id = td.closest('tr').dataset.id;
-      const body = new URLSearchParams({ field: th.dataset.field, value, _csrf: csrf });
+      // The unit amounts were shown in when the page was drawn is the one typed in, even if
+      // the preference has changed since in another tab.
+      const body = new URLSearchParams({ field: th.dataset.field, value, unit: table.dataset.moneyUnit || '', _csrf: csrf });
       let res;
       let data = {};
       try {

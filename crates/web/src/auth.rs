@@ -96,7 +96,12 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|v| v.trim().to_owned());
-    let is_api = req.uri().path().starts_with("/api/");
+    // Inside the nested API router the path has lost its `/api/v1` prefix: ask the original.
+    let is_api = req
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or(req.uri().path(), |u| u.0.path())
+        .starts_with("/api/");
     let found = if let Some(key) = bearer {
         match auth::api_key_user(&state.store, &key, &origin).await {
             Ok(Some((user, _))) => Some((user, "api", None)),

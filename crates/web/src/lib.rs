@@ -192,8 +192,11 @@ pub fn app(store: Store, config: WebConfig) -> Router {
                 },
             ),
         )
-        // Attachments go up to 20 MB; a little room for the multipart envelope.
+        // Attachments go up to 20 MB (a little room for the multipart envelope); import routes
+        // raise their own limit to MAX_UPLOAD, which the outer cap must let through.
         .layer(axum::extract::DefaultBodyLimit::max(21 * 1024 * 1024))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(21 * 1024 * 1024))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            api::imports::MAX_UPLOAD + 1024 * 1024,
+        ))
         .layer(tower_http::compression::CompressionLayer::new())
 }

@@ -797,6 +797,26 @@ async fn toman_amounts_are_typed_as_shown(app: TestApp) {
     assert_eq!(answer["value"], "300000");
     let (_, saved) = api.get(&format!("/deals/{id}")).await;
     assert_eq!(saved["amount_minor"], 3_000_000);
+    // A page drawn in rials (the preference changed since in another tab) saves rials: the
+    // cell says which unit it showed.
+    assert!(list.contains("data-money-unit=\"toman\""));
+    let res = c
+        .post(app.url(&format!("/deals/{id}/cell")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("field", "amount"),
+            ("value", "۳۰۰٬۰۰۰"),
+            ("unit", "rial"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (_, saved) = api.get(&format!("/deals/{id}")).await;
+    assert_eq!(
+        saved["amount_minor"], 300_000,
+        "typed in rials, kept in rials"
+    );
     // In dollars the typed amount is dollars, whatever the display choice.
     let res = c
         .post(app.url(&path))

@@ -1018,6 +1018,27 @@ async fn preview_names_duplicates(app: TestApp) {
     assert_eq!(preview["rows"][0]["duplicate_of"]["name"], "مریم کاظمی");
     assert_eq!(preview["rows"][1]["duplicate_of"], Value::Null);
     assert_eq!(preview["rows"][2]["repeats_row"], 3);
+    // A salesperson who sees only their own contacts learns that the row matches a record,
+    // not whose or which.
+    let (_, rep_key) = app.user_with_key("rep@example.com", "sales").await;
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/imports/preview"))
+        .bearer_auth(&rep_key)
+        .multipart(Form::new().text("record_type", "contacts").part(
+            "file",
+            Part::bytes(file.as_bytes().to_vec()).file_name("p.csv"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let theirs: Value = res.json().await.unwrap();
+    assert_eq!(
+        theirs["rows"][0]["duplicate_of"],
+        json!({"record_id": null, "name": null}),
+        "{theirs}"
+    );
+    assert!(!theirs.to_string().contains("مریم کاظمی"), "{theirs}");
     let (_, contacts) = app.api(&key).get("/contacts").await;
     assert_eq!(
         contacts["data"].as_array().map(Vec::len),

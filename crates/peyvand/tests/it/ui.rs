@@ -337,6 +337,20 @@ async fn signed_in_forms_need_the_csrf_token(app: TestApp) {
         .unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(app.store.list_teams().await.unwrap().len(), 1);
+    // The API, which has no CSRF token, takes API keys only: a browser session opens nothing.
+    for (method, path) in [
+        (reqwest::Method::GET, "/api/v1/me"),
+        (reqwest::Method::POST, "/api/v1/teams"),
+    ] {
+        let res = admin
+            .request(method, app.url(path))
+            .json(&serde_json::json!({"name": "پشتیبانی"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "{path}");
+    }
+    assert_eq!(app.store.list_teams().await.unwrap().len(), 1);
 }
 both!(csrf, signed_in_forms_need_the_csrf_token);
 

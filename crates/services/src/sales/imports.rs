@@ -1029,7 +1029,7 @@ pub async fn start_draft(
     resolve_mapping(rt, &sheet.headers, &mapping, &defs).map_err(ServiceError::Validation)?;
     let owner_id = checked_owner(store, actor, rt, owner_id).await?;
     let mut tx = store.begin().await?;
-    store
+    let planned = store
         .plan_import(
             &mut tx,
             &ImportPlan {
@@ -1041,6 +1041,13 @@ pub async fn start_draft(
             },
         )
         .await?;
+    if planned != 1 {
+        // Started or discarded meanwhile (another tab): queue nothing.
+        return Err(ServiceError::Validation(vec![FieldError::new(
+            "status",
+            "import.not_draft",
+        )]));
+    }
     crate::jobs::enqueue(
         store,
         &mut tx,
@@ -1278,11 +1285,12 @@ pub struct PreviewRow {
     pub repeats_row: Option<i64>,
 }
 
-/// The existing record a preview row matches.
+/// The existing record a preview row matches: named only when the reader may see it (the
+/// import still treats the row as a duplicate either way).
 #[derive(Clone, Debug, Serialize)]
 pub struct PreviewMatch {
-    pub record_id: Uuid,
-    pub name: String,
+    pub record_id: Option<Uuid>,
+    pub name: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -1353,7 +1361,7 @@ pub async fn preview(
                     repeats_row: None,
                 });
             }
-            mark_duplicates(store, record_type, &mut rows, &identifiers).await?;
+            mark_duplicates(store, actor, record_type, &mut rows, &identifiers).await?;
         }
         Err(e) => mapping_errors = e,
     }
@@ -1371,6 +1379,7 @@ pub async fn preview(
 /// itself will find them (same identifiers, same lookup).
 async fn mark_duplicates(
     store: &Store,
+    actor: &Actor,
     rt: RecordType,
     rows: &mut [PreviewRow],
     identifiers: &[Vec<(&'static str, String)>],
@@ -1390,24 +1399,47 @@ async fn mark_duplicates(
         }
     }
     let ids: Vec<Uuid> = existing.values().copied().collect();
-    let names: HashMap<Uuid, String> = match rt {
-        RecordType::Contact => common::contact_names(store, ids.into_iter()).await?,
-        RecordType::Company => common::company_names(store, ids.into_iter()).await?,
+    // (owner, name) of each matched record; only those the reader may see are named.
+    let found: Vec<(Uuid, Uuid, String)> = match rt {
+        RecordType::Contact => store
+            .contacts_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.owner_id, c.full_name()))
+            .collect(),
+        RecordType::Company => store
+            .companies_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.owner_id, c.name))
+            .collect(),
         RecordType::Lead => store
             .leads_by_ids(&ids)
             .await?
             .into_iter()
-            .map(|l| (l.id, l.display_name()))
+            .map(|l| (l.id, l.owner_id, l.display_name()))
             .collect(),
-        _ => HashMap::new(),
+        _ => vec![],
     };
+    let read = actor.require(rt, Action::Read).ok();
+    let names: HashMap<Uuid, String> = found
+        .into_iter()
+        .filter(|(_, owner, _)| read.as_ref().is_some_and(|g| g.covers(Some(*owner))))
+        .map(|(id, _, name)| (id, name))
+        .collect();
     let mut first_row: HashMap<&(&'static str, String), i64> = HashMap::new();
     for (row, ids) in rows.iter_mut().zip(identifiers) {
         row.duplicate_of = ids.iter().find_map(|(k, v)| {
             let id = *existing.get(&((*k).to_owned(), v.clone()))?;
-            Some(PreviewMatch {
-                record_id: id,
-                name: names.get(&id).cloned().unwrap_or_default(),
+            Some(match names.get(&id) {
+                Some(name) => PreviewMatch {
+                    record_id: Some(id),
+                    name: Some(name.clone()),
+                },
+                None => PreviewMatch {
+                    record_id: None,
+                    name: None,
+                },
             })
         });
         if row.duplicate_of.is_none() {

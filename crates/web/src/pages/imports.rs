@@ -398,12 +398,14 @@ fn duplicate_note(
             "lead" => "leads",
             _ => "contacts",
         };
-        let text = p.t_with(
-            &format!("import-dup-note-{}", mode.as_str()),
-            "name",
-            &m.name,
-        );
-        return Some((text, Some(format!("/{base}/{}", m.record_id))));
+        return Some(match (&m.record_id, &m.name) {
+            (Some(id), Some(name)) => (
+                p.t_with(&format!("import-dup-note-{}", mode.as_str()), "name", name),
+                Some(format!("/{base}/{id}")),
+            ),
+            // Someone else's record: the row is still a duplicate, but whose is not said.
+            _ => (p.t(&format!("import-dup-hidden-{}", mode.as_str())), None),
+        });
     }
     let first = row.repeats_row?;
     let id = if mode == DuplicateMode::Create {

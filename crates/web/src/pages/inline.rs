@@ -380,6 +380,10 @@ pub struct CellForm {
     field: String,
     #[serde(default)]
     value: String,
+    /// `toman` or `rial`: how the page showed amounts (what the user typed in); empty: the
+    /// user's preference now.
+    #[serde(default)]
+    unit: String,
 }
 
 /// A multi-select refused for choices it does not have says which ones.
@@ -461,7 +465,12 @@ async fn toman_typed(
     id: Uuid,
     f: &CellForm,
 ) -> Option<String> {
-    if rt != RecordType::Deal || f.field.trim() != "amount" || !p.toman {
+    let toman = match f.unit.as_str() {
+        "toman" => true,
+        "rial" => false,
+        _ => p.toman,
+    };
+    if rt != RecordType::Deal || f.field.trim() != "amount" || !toman {
         return None;
     }
     // A deal the user may not see is refused by the service, as any other cell.
