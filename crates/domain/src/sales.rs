@@ -551,16 +551,31 @@ pub fn search_text(parts: &[&str]) -> String {
         }
     };
     for p in parts {
-        push(text::normalize_for_search(p));
+        let normal = text::normalize_for_search(p);
+        let mut joined: Vec<String> = vec![];
         // A word written with a half-space (`رامشیر‌زاده`) is also found typed without it
         // (`رامشیرزاده`): its joined form is indexed too.
         for word in p
             .split_whitespace()
             .filter(|w| w.contains(['\u{200C}', '\u{200D}']))
         {
-            push(text::normalize_for_search(
+            joined.push(text::normalize_for_search(
                 &word.replace(['\u{200C}', '\u{200D}'], ""),
             ));
+        }
+        // And two words of a short field (a name typed with a space, `رامشیر زاده`) are found
+        // as one too, as a search typed with a half-space looks them up.
+        let words: Vec<&str> = normal.split(' ').collect();
+        if (2..=4).contains(&words.len()) {
+            joined.extend(words.windows(2).map(|w| format!("{}{}", w[0], w[1])));
+        }
+        push(normal);
+        let mut seen: Vec<String> = vec![];
+        for j in joined {
+            if !seen.contains(&j) {
+                seen.push(j.clone());
+                push(j);
+            }
         }
     }
     s
@@ -581,6 +596,17 @@ mod tests {
         let s = search_text(&["علی", "رامشیر\u{200C}زاده", "0912"]);
         assert_eq!(s, "علی رامشیر زاده رامشیرزاده 0912");
         assert_eq!(search_text(&["مریم", "کاظمی"]), "مریم کاظمی");
+        assert_eq!(
+            search_text(&["علی", "رامشیر زاده"]),
+            "علی رامشیر زاده رامشیرزاده",
+            "typed with a space, found as one word too"
+        );
+        assert_eq!(
+            search_text(&["محمد رضا حسینی"]),
+            "محمد رضا حسینی محمدرضا رضاحسینی"
+        );
+        let long = "شرکت بازرگانی نوآوران پارس شرق";
+        assert_eq!(search_text(&[long]), long, "long texts are not paired");
     }
 
     #[test]

@@ -90,6 +90,22 @@ async fn global_search(app: TestApp) {
             "{q}"
         );
     }
+    // The same name typed with a real space is found every way too.
+    let spaced = create(
+        &api,
+        "/contacts",
+        json!({"first_name": "لیلا", "last_name": "کوه زاده"}),
+    )
+    .await;
+    for q in ["کوهزاده", "کوه\u{200C}زاده", "کوه زاده", "لیلا کوه\u{200C}ز"]
+    {
+        let (_, hits) = search(&api, q).await;
+        assert!(has(&hits, "contact", &spaced), "{q}");
+        assert!(
+            list_ids(&api, "/contacts", q).await.contains(&spaced),
+            "{q}"
+        );
+    }
     let other = create(
         &api,
         "/contacts",

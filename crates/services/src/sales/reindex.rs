@@ -28,8 +28,10 @@ use crate::ServiceResult;
 /// once when the server starts (and by `peyvand migrate`).
 ///
 /// 1. names, phones, emails, national ID, city and tags, normalised;
-/// 2. a word written with a half-space (ZWNJ/ZWJ) is also indexed joined (`رامشیرزاده`).
-pub const SEARCH_TEXT_VERSION: i64 = 2;
+/// 2. a word written with a half-space (ZWNJ/ZWJ) is also indexed joined (`رامشیرزاده`);
+/// 3. two adjacent words of a short field are also indexed joined (`رامشیر زاده` →
+///    `رامشیرزاده`), so a search typed with a half-space (looked up joined) finds them.
+pub const SEARCH_TEXT_VERSION: i64 = 3;
 
 /// The `settings` key holding the version the stored search texts were built with.
 pub const SEARCH_TEXT_VERSION_KEY: &str = "search_text_version";
