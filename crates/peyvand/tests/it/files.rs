@@ -36,6 +36,13 @@ async fn files_on_records(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.ends_with("?file_saved=1#files"), "{to}");
+    let page = app.html(&admin, &to).await;
+    assert!(
+        page.contains("id=\"file-saved\">پرونده پیوست شد."),
+        "the upload is confirmed"
+    );
     let form = Form::new().part(
         "file",
         Part::bytes(b"<script>alert(1)</script>".to_vec())
@@ -96,7 +103,7 @@ async fn files_on_records(app: TestApp) {
             .unwrap();
         assert_eq!(res.status(), 303);
         let to = res.headers()["location"].to_str().unwrap().to_owned();
-        assert!(to.ends_with(&format!("file_error={code}")), "{to}");
+        assert!(to.ends_with(&format!("file_error={code}#files")), "{to}");
     }
 
     // Through the API, and downloads that cannot run script.

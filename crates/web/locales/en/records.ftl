@@ -182,6 +182,7 @@ files-title = Files
 files-none = No files yet.
 files-choose = Attach a file (documents, letters, scanned faxes; up to 20 MB)
 files-upload = Upload
+files-saved = The file is attached.
 files-confirm-delete = Remove this file from the record?
 files-size-kb = { $n } KB
 files-size-mb = { $n } MB

@@ -182,6 +182,7 @@ files-title = پرونده‌ها
 files-none = هنوز پرونده‌ای پیوست نشده است.
 files-choose = پیوست پرونده (سند، نامه، فکس اسکن‌شده؛ تا ۲۰ مگابایت)
 files-upload = بارگذاری
+files-saved = پرونده پیوست شد.
 files-confirm-delete = این پرونده از رکورد حذف شود؟
 files-size-kb = { $n } کیلوبایت
 files-size-mb = { $n } مگابایت

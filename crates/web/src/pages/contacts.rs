@@ -1000,7 +1000,8 @@ pub struct ShowPage {
     pub lead_actions: bool,
     /// Attached files: (name, size, when, id).
     pub files: Vec<(String, String, String, Uuid)>,
-    pub file_error: Option<String>,
+    /// After an upload: (is it a problem, what the files section says).
+    pub file_error: Option<(bool, String)>,
     /// Possible duplicates the actor may merge into this record: (name, link, id).
     pub merge_candidates: Vec<(String, String, Uuid)>,
     pub action_error: Option<String>,

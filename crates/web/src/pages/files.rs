@@ -64,7 +64,9 @@ pub async fn upload(
         .await?
         .filter(|(name, _, bytes)| !(name.is_empty() && bytes.is_empty()));
     let Some((name, content_type, bytes)) = chosen else {
-        return Ok(Redirect::to(&format!("{back}?file_error=attachment.empty")).into_response());
+        return Ok(
+            Redirect::to(&format!("{back}?file_error=attachment.empty#files")).into_response(),
+        );
     };
     match attachments::upload(
         &state.store,
@@ -80,9 +82,9 @@ pub async fn upload(
     )
     .await
     {
-        Ok(_) => Ok(Redirect::to(&back).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("{back}?file_saved=1#files")).into_response()),
         Err(ServiceError::Validation(f)) => Ok(Redirect::to(&format!(
-            "{back}?file_error={}",
+            "{back}?file_error={}#files",
             f.first()
                 .map(|f| f.code.as_str())
                 .unwrap_or("attachment.empty")
@@ -193,10 +195,19 @@ pub async fn files_for(
 pub struct FileError {
     #[serde(default)]
     file_error: String,
+    #[serde(default)]
+    file_saved: String,
 }
 
 impl FileError {
-    pub fn message(&self, p: &crate::page::Page) -> Option<String> {
-        (!self.file_error.is_empty()).then(|| p.tr.error(&self.file_error))
+    /// What the files section says after an upload: (is it a problem, text).
+    pub fn message(&self, p: &crate::page::Page) -> Option<(bool, String)> {
+        if !self.file_error.is_empty() {
+            Some((true, p.tr.error(&self.file_error)))
+        } else if !self.file_saved.is_empty() {
+            Some((false, p.t("files-saved")))
+        } else {
+            None
+        }
     }
 }
