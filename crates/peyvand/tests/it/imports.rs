@@ -924,6 +924,20 @@ async fn imports_for_an_owner(app: TestApp) {
 }
 both!(imports_for_an_owner, imports_for_an_owner);
 
+/// Sends a contacts CSV to an import endpoint of the API.
+async fn post_contacts_csv(app: &TestApp, key: &str, path: &str, csv: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(app.url(path))
+        .bearer_auth(key)
+        .multipart(Form::new().text("record_type", "contacts").part(
+            "file",
+            Part::bytes(csv.as_bytes().to_vec()).file_name("p.csv"),
+        ))
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The preview says which valid rows are already in the CRM (with a link to the record) or
 /// repeat an earlier row, and what the chosen duplicate handling will do with them.
 async fn preview_names_duplicates(app: TestApp) {
@@ -998,16 +1012,7 @@ async fn preview_names_duplicates(app: TestApp) {
     }
 
     // The API previews the same file without importing it.
-    let res = reqwest::Client::new()
-        .post(app.url("/api/v1/imports/preview"))
-        .bearer_auth(&key)
-        .multipart(Form::new().text("record_type", "contacts").part(
-            "file",
-            Part::bytes(file.as_bytes().to_vec()).file_name("p.csv"),
-        ))
-        .send()
-        .await
-        .unwrap();
+    let res = post_contacts_csv(&app, &key, "/api/v1/imports/preview", file).await;
     assert_eq!(res.status(), 200);
     let preview: Value = res.json().await.unwrap();
     assert_eq!(preview["total_rows"], 3, "{preview}");
@@ -1021,16 +1026,7 @@ async fn preview_names_duplicates(app: TestApp) {
     // A salesperson who sees only their own contacts learns that the row matches a record,
     // not whose or which.
     let (_, rep_key) = app.user_with_key("rep@example.com", "sales").await;
-    let res = reqwest::Client::new()
-        .post(app.url("/api/v1/imports/preview"))
-        .bearer_auth(&rep_key)
-        .multipart(Form::new().text("record_type", "contacts").part(
-            "file",
-            Part::bytes(file.as_bytes().to_vec()).file_name("p.csv"),
-        ))
-        .send()
-        .await
-        .unwrap();
+    let res = post_contacts_csv(&app, &rep_key, "/api/v1/imports/preview", file).await;
     assert_eq!(res.status(), 200);
     let theirs: Value = res.json().await.unwrap();
     assert_eq!(
@@ -1073,16 +1069,7 @@ async fn preview_names_duplicates(app: TestApp) {
     assert!(audit.contains("کنار گذاشتن فایل ورود"), "{audit}");
 
     // A started import is history: it cannot be discarded.
-    let res = reqwest::Client::new()
-        .post(app.url("/api/v1/imports"))
-        .bearer_auth(&key)
-        .multipart(Form::new().text("record_type", "contacts").part(
-            "file",
-            Part::bytes(file.as_bytes().to_vec()).file_name("p.csv"),
-        ))
-        .send()
-        .await
-        .unwrap();
+    let res = post_contacts_csv(&app, &key, "/api/v1/imports", file).await;
     assert_eq!(res.status(), 202);
     let started: Value = res.json().await.unwrap();
     let (status, err) = app
