@@ -34,6 +34,12 @@ pub struct Table {
     /// Fields computed from other tables: (name, kind, SQL expression). They filter and sort
     /// like columns (a deal's `status` is the kind of its stage).
     pub derived: &'static [(&'static str, Kind, &'static str)],
+    /// Link columns that sort in the order of what they link to rather than by id: (column,
+    /// SQL listing the linked ids in that order). The store reads the order into
+    /// [`ListSpec::rank`] before building the query; filters still compare ids. A list sorted by
+    /// owner is in the owners' names' order, a deals list sorted by stage in the pipelines'
+    /// stage order.
+    pub ranked: &'static [(&'static str, &'static str)],
 }
 
 impl Table {
@@ -50,6 +56,49 @@ impl Table {
                     .map(|(_, k, e)| ((*e).to_owned(), *k))
             })
     }
+}
+
+/// Above this many linked records a ranked column sorts by id: the rank is one bound
+/// parameter per record.
+pub const MAX_RANKED: usize = 2000;
+
+impl Table {
+    /// The SQL listing, in sort order, the ids a sort on `field` ranks by, if it is ranked.
+    pub fn rank_source(&self, field: &Field) -> Option<&'static str> {
+        match field {
+            Field::Column(c) => self
+                .ranked
+                .iter()
+                .find(|(name, _)| name == c)
+                .map(|(_, source)| *source),
+            Field::Custom { .. } => None,
+        }
+    }
+}
+
+/// The SQL expression and kind a field sorts by: a ranked link by its position in
+/// `spec.rank`, anything else by its value.
+fn sort_expr(
+    backend: Backend,
+    table: &Table,
+    sql: &mut Sql,
+    field: &Field,
+    rank: Option<&[Uuid]>,
+) -> Result<(String, Kind), ListError> {
+    if let (Field::Column(c), Some(ids)) = (field, rank)
+        && table.rank_source(field).is_some()
+        && !ids.is_empty()
+        && ids.len() <= MAX_RANKED
+    {
+        let mut expr = format!("CASE {c}");
+        for (i, id) in ids.iter().enumerate() {
+            let p = sql.bind(*id);
+            expr.push_str(&format!(" WHEN {p} THEN {i}"));
+        }
+        expr.push_str(" END");
+        return Ok((expr, Kind::Number));
+    }
+    field_expr(backend, table, sql, field)
 }
 
 /// A field to filter or sort on: a built-in column or a custom field.
@@ -125,6 +174,8 @@ pub struct ListSpec {
     /// The first matches in any order (global search): no sort, no cursor, so the database
     /// can stop at `limit` instead of finding and sorting every match.
     pub any_order: bool,
+    /// For a sort on a ranked column ([`Table::ranked`]): the linked ids in sort order.
+    pub rank: Option<Vec<Uuid>>,
 }
 
 impl ListSpec {
@@ -138,6 +189,7 @@ impl ListSpec {
             limit,
             include_deleted: false,
             only_deleted: false,
+            rank: None,
             any_order: false,
         }
     }
@@ -323,7 +375,7 @@ pub fn build_list(backend: Backend, table: &Table, spec: &ListSpec) -> Result<Sq
     // Placeholders are numbered, so binding order need not follow text order.
     let (sort_expr, desc) = match &spec.sort {
         Some(s) => {
-            let (expr, kind) = field_expr(backend, table, &mut sql, &s.field)?;
+            let (expr, kind) = sort_expr(backend, table, &mut sql, &s.field, spec.rank.as_deref())?;
             (Some((sort_key(backend, &expr, kind), kind)), s.desc)
         }
         None => (None, false),
@@ -590,6 +642,7 @@ mod tests {
         select: "id",
         owned: true,
         derived: &[],
+        ranked: &[],
     };
 
     #[test]
@@ -604,6 +657,7 @@ mod tests {
                 Kind::Text,
                 "(SELECT kind FROM stages WHERE stages.id = deals.stage_id)",
             )],
+            ranked: &[],
         };
         let mut spec = ListSpec::new(OwnerFilter::Any, 10);
         spec.filters.push(Filter {
@@ -628,6 +682,55 @@ mod tests {
             build_list(Backend::Postgres, &D, &spec),
             Err(ListError::UnknownField(_))
         ));
+    }
+
+    #[test]
+    fn ranked_links_sort_by_rank_and_filter_by_id() {
+        const L: Table = Table {
+            name: "contacts",
+            columns: &[("owner_id", Kind::Uuid)],
+            select: "id",
+            owned: true,
+            derived: &[],
+            ranked: &[("owner_id", "SELECT id FROM users ORDER BY display_name, id")],
+        };
+        let (sara, ali) = (Uuid::now_v7(), Uuid::now_v7());
+        let mut spec = ListSpec::new(OwnerFilter::Any, 10);
+        spec.filters.push(Filter {
+            field: Field::Column("owner_id".into()),
+            op: Op::Eq,
+            value: Value::String(sara.to_string()),
+        });
+        spec.sort = Some(Sort {
+            field: Field::Column("owner_id".into()),
+            desc: false,
+        });
+        // Without the order read, it sorts by id.
+        let sql = build_list(Backend::Sqlite, &L, &spec).unwrap();
+        assert!(sql.text.contains("hex(owner_id)"), "{}", sql.text);
+
+        spec.rank = Some(vec![ali, sara]);
+        spec.cursor = Some(cursor_for(Value::String("1".into()), sara));
+        let sql = build_list(Backend::Sqlite, &L, &spec).unwrap();
+        let by_rank = "COALESCE(CASE owner_id WHEN $1 THEN 0 WHEN $2 THEN 1 END, -999999999999999)";
+        assert!(
+            sql.text
+                .contains(&format!("ORDER BY {by_rank} ASC, id ASC")),
+            "{}",
+            sql.text
+        );
+        assert!(
+            sql.text.contains(&format!("({by_rank} > $4")),
+            "{}",
+            sql.text
+        );
+        assert!(sql.text.contains("owner_id = $3"), "{}", sql.text);
+
+        // Too many linked records to rank: by id again.
+        spec.rank = Some(vec![ali; MAX_RANKED + 1]);
+        spec.cursor = None;
+        let sql = build_list(Backend::Sqlite, &L, &spec).unwrap();
+        assert!(sql.text.contains("hex(owner_id)"), "{}", sql.text);
     }
 
     #[test]

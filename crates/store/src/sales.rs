@@ -280,6 +280,7 @@ pub const COMPANIES: Table = Table {
              national_id, economic_code, employees, tags, owner_id, custom, created_at, updated_at, deleted_at",
     owned: true,
     derived: &[],
+    ranked: &[("owner_id", "SELECT id FROM users ORDER BY display_name, id")],
 };
 
 pub const CONTACTS: Table = Table {
@@ -305,6 +306,7 @@ pub const CONTACTS: Table = Table {
              custom, created_at, updated_at, deleted_at",
     owned: true,
     derived: &[],
+    ranked: &[("owner_id", "SELECT id FROM users ORDER BY display_name, id")],
 };
 
 pub const LEADS: Table = Table {
@@ -333,6 +335,7 @@ pub const LEADS: Table = Table {
              converted_deal_id, owner_id, custom, created_at, updated_at, deleted_at",
     owned: true,
     derived: &[],
+    ranked: &[("owner_id", "SELECT id FROM users ORDER BY display_name, id")],
 };
 
 pub const DEALS: Table = Table {
@@ -361,6 +364,18 @@ pub const DEALS: Table = Table {
         Kind::Text,
         "(SELECT kind FROM stages WHERE stages.id = deals.stage_id)",
     )],
+    ranked: &[
+        ("owner_id", "SELECT id FROM users ORDER BY display_name, id"),
+        (
+            "pipeline_id",
+            "SELECT id FROM pipelines ORDER BY position, id",
+        ),
+        (
+            "stage_id",
+            "SELECT s.id FROM stages s JOIN pipelines p ON p.id = s.pipeline_id \
+             ORDER BY p.position, p.id, s.position, s.id",
+        ),
+    ],
 };
 
 pub const ACTIVITIES: Table = Table {
@@ -383,6 +398,7 @@ pub const ACTIVITIES: Table = Table {
              deleted_at",
     owned: true,
     derived: &[],
+    ranked: &[("owner_id", "SELECT id FROM users ORDER BY display_name, id")],
 };
 
 fn json<T: serde::Serialize>(v: &T) -> Val {
@@ -634,6 +650,8 @@ macro_rules! crud {
             }
 
             pub async fn $list(&self, spec: &ListSpec) -> Result<Page<$rec>, ListFailure> {
+                let ranked = self.rank_for(&$table, spec).await?;
+                let spec = ranked.as_ref().unwrap_or(spec);
                 let sql = query::build_list(self.db.backend(), &$table, spec)?;
                 let rows: Vec<Sorted<$rec>> = self.db.fetch_all(sql.text, sql.args).await?;
                 Ok(query::into_page(rows, spec.limit, |r: &$rec| r.id))
@@ -982,6 +1000,19 @@ impl Store {
             ],
         )
         .await
+    }
+
+    /// A copy of `spec` with the sort column's rank read ([`ListSpec::rank`]), when it sorts on
+    /// a ranked link; `None` when there is nothing to read.
+    async fn rank_for(&self, table: &Table, spec: &ListSpec) -> StoreResult<Option<ListSpec>> {
+        let Some(source) = spec.sort.as_ref().and_then(|s| table.rank_source(&s.field)) else {
+            return Ok(None);
+        };
+        let sql = format!("{source} LIMIT {}", query::MAX_RANKED + 1);
+        let ids: Vec<(Uuid,)> = self.db.fetch_all(sql, vec![]).await?;
+        let mut ranked = spec.clone();
+        ranked.rank = Some(ids.into_iter().map(|(id,)| id).collect());
+        Ok(Some(ranked))
     }
 
     /// Open deals of one stage, for the kanban column (scoped like every list).

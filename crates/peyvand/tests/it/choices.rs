@@ -202,28 +202,49 @@ async fn choice_filters_and_readable_audit(app: TestApp) {
 }
 both!(choice_filters, choice_filters_and_readable_audit);
 
-/// Sorting a list by its owner or pipeline (ids) works on both databases, pages included, and a
-/// tag "equals" filter finds the records that carry the tag.
+/// Sorting a list by its owner follows the owners' names (not their ids), and deals by stage
+/// follow the board's stage order, on both databases, pages included; a tag "equals" filter
+/// finds the records that carry the tag.
 async fn id_sorts_and_tag_equals(app: TestApp) {
-    let (_, key) = app.user_in("boss@example.com", "admin", "en").await;
+    // Ids grow in this order; names sort "User admin" < "User manager" < "User sales".
+    let (boss_id, key) = app.user_in("boss@example.com", "admin", "en").await;
     let (sales_id, _) = app.user_in("sara@example.com", "sales", "en").await;
+    let (manager_id, _) = app.user_in("mina@example.com", "manager", "en").await;
     let api = app.api(&key);
-    for (i, owner) in [None, Some(sales_id), None].into_iter().enumerate() {
+    let (_, pipelines) = api.get("/pipelines").await;
+    let stages: Vec<String> = pipelines["data"][0]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    let owners = [None, Some(sales_id), None, Some(manager_id)];
+    // Deal i goes to stage 3 - i: creation order is the reverse of stage order.
+    for (i, owner) in owners.into_iter().enumerate() {
         let mut body = json!({"last_name": format!("Person {i}"), "tags": ["vip", "expo 1405"]});
         if let Some(o) = owner {
             body["owner_id"] = json!(o);
         }
         let (status, made) = api.send(Method::POST, "/contacts", body).await;
         assert_eq!(status, 201, "{made}");
-        let (status, _) = api
+        let (status, deal) = api
             .send(
                 Method::POST,
                 "/deals",
-                json!({"title": format!("Deal {i}")}),
+                json!({"title": format!("Deal {i}"), "stage_id": stages[3 - i]}),
             )
             .await;
-        assert_eq!(status, 201);
+        assert_eq!(status, 201, "{deal}");
     }
+    // The first stage moves to the end of the board.
+    let (status, moved) = api
+        .send(
+            Method::PATCH,
+            &format!("/stages/{}", stages[0]),
+            json!({"position": 100}),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
     let boss = app.login("boss@example.com", ADMIN_PASSWORD).await;
     for path in [
         "/contacts?sort=owner_id",
@@ -232,34 +253,73 @@ async fn id_sorts_and_tag_equals(app: TestApp) {
         "/leads?sort=-owner_id",
         "/deals/list?sort=pipeline_id",
         "/deals/list?sort=-owner_id",
+        "/deals/list?sort=stage_id",
+        "/activities?sort=owner_id",
     ] {
         page(&app, &boss, path).await;
     }
-    // Through the API, two at a time: every contact once, the owner's groups together.
-    let mut seen = vec![];
-    let mut next = "/contacts?sort=owner_id&limit=2".to_owned();
-    loop {
-        let (status, body) = api.get(&next).await;
-        assert_eq!(status, 200, "{body}");
-        for c in body["data"].as_array().unwrap() {
-            seen.push(c["owner_id"].as_str().unwrap().to_owned());
+    // Through the API, two at a time: every contact once, in the owners' names' order.
+    let walk = |sort: &'static str, field: &'static str| {
+        let api = &api;
+        async move {
+            let mut seen: Vec<String> = vec![];
+            let mut next = format!("/{sort}&limit=2");
+            loop {
+                let (status, body) = api.get(&next).await;
+                assert_eq!(status, 200, "{body}");
+                for r in body["data"].as_array().unwrap() {
+                    seen.push(r[field].as_str().unwrap().to_owned());
+                }
+                match body["next_cursor"].as_str() {
+                    Some(c) => next = format!("/{sort}&limit=2&cursor={c}"),
+                    None => break,
+                }
+            }
+            seen
         }
-        match body["next_cursor"].as_str() {
-            Some(c) => next = format!("/contacts?sort=owner_id&limit=2&cursor={c}"),
-            None => break,
-        }
-    }
-    assert_eq!(seen.len(), 3, "{seen:?}");
-    assert!(
-        seen[0] == seen[1] || seen[1] == seen[2],
-        "grouped by owner: {seen:?}"
+    };
+    let (boss_id, sales_id, manager_id) = (
+        boss_id.to_string(),
+        sales_id.to_string(),
+        manager_id.to_string(),
     );
+    assert_eq!(
+        walk("contacts?sort=owner_id", "owner_id").await,
+        [
+            boss_id.clone(),
+            boss_id.clone(),
+            manager_id.clone(),
+            sales_id.clone()
+        ],
+        "admin, manager, sales"
+    );
+    assert_eq!(
+        walk("contacts?sort=-owner_id", "owner_id").await,
+        [
+            sales_id.clone(),
+            manager_id.clone(),
+            boss_id.clone(),
+            boss_id.clone()
+        ],
+    );
+    assert_eq!(
+        walk("deals?sort=stage_id", "title").await,
+        ["Deal 2", "Deal 1", "Deal 0", "Deal 3"],
+        "the board's stage order"
+    );
+    // A filter on the owner still compares ids.
+    let (_, mine) = api
+        .get(&format!(
+            "/contacts?filter[owner_id][eq]={manager_id}&sort=owner_id"
+        ))
+        .await;
+    assert_eq!(mine["data"].as_array().map(Vec::len), Some(1), "{mine}");
 
     for tag in ["vip", "expo%201405"] {
         let (_, found) = api.get(&format!("/contacts?filter[tags][eq]={tag}")).await;
         assert_eq!(
             found["data"].as_array().map(Vec::len),
-            Some(3),
+            Some(4),
             "{tag}: {found}"
         );
     }

@@ -340,7 +340,7 @@ pub async fn move_deal(
 const DEAL_COLUMNS: [(&str, &str, Option<&str>); 13] = [
     ("title", "deal-title", Some("title")),
     ("pipeline", "deal-pipeline", Some("pipeline_id")),
-    ("stage", "deal-stage", None),
+    ("stage", "deal-stage", Some("stage_id")),
     ("status", "deal-status", Some("status")),
     ("amount", "deal-amount", Some("amount_minor")),
     ("contact", "deal-contact", None),
