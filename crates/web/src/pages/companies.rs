@@ -117,10 +117,10 @@ pub async fn list(
     let (rows, next_cursor, list_error) = list_outcome(&p, &cols, req, |_| {
         result.expect("run when the request parsed")
     })?;
-    let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
-    let owners = records::user_names(&state.store, owner_ids).await?;
+    let people = records::People::load(&state.store).await?;
+    let owners = people.names();
     let choices = inline::Choices {
-        owners: inline::owner_choices(&state.store, &me.actor, RecordType::Company, &shown).await?,
+        owners: inline::owner_choices(&people, &me.actor, RecordType::Company, &shown),
         ..Default::default()
     };
     let editors = inline::editors(&p, RecordType::Company, &shown, &defs, &choices);
@@ -147,7 +147,8 @@ pub async fn list(
         })
         .collect();
     let extras =
-        super::contacts::list_extras(&state, &me, &p, "company", "/companies", &ls).await?;
+        super::contacts::list_extras(&state, &me, &p, &people, "company", "/companies", &ls)
+            .await?;
     let headers = inline::headers(&shown, &ls, editors);
     let mut filter_fields: Vec<(String, String)> = [
         ("name", "company-name"),
@@ -170,15 +171,14 @@ pub async fn list(
         quick_keep,
         chips,
     } = records::choice_bar(
-        &state.store,
+        &people,
         &me.actor,
         RecordType::Company,
         &p,
         &ls,
         &defs,
         &filter_fields,
-    )
-    .await?;
+    );
     let Frame {
         hidden,
         keep,
@@ -414,7 +414,11 @@ async fn form_page(
     let mut p = p.titled("companies-title", "companies");
     p.title = title;
     html(FormPage {
-        owners: records::owner_choices(&state.store, &me.actor, RecordType::Company, owner).await?,
+        owners: records::People::load(&state.store).await?.owner_choices(
+            &me.actor,
+            RecordType::Company,
+            owner,
+        ),
         phone_labels: ["work", "fax", "mobile", "other"]
             .iter()
             .map(|l| (*l, p.t(&format!("phone-label-{l}"))))

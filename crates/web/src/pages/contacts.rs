@@ -82,6 +82,7 @@ pub async fn list_extras(
     state: &AppState,
     me: &Authed,
     p: &Page,
+    people: &records::People,
     record_type: &str,
     base: &str,
     ls: &ListState,
@@ -111,8 +112,8 @@ pub async fn list_extras(
     // Bulk assignment offers the people the user may give these records to, as the edit
     // form and the owner cell do (the service checks each record again).
     let owners = match RecordType::parse(record_type) {
-        Some(rt) => records::owner_choices(&state.store, &me.actor, rt, me.user.id).await?,
-        None => records::owner_options(&state.store, me.user.id, me.user.id).await?,
+        Some(rt) => people.owner_choices(&me.actor, rt, me.user.id),
+        None => people.owner_options(me.user.id, me.user.id),
     };
     let notice = match ls.get("done").as_str() {
         "" => None,
@@ -325,19 +326,12 @@ pub async fn list(
     let (rows, next_cursor, list_error) = list_outcome(&p, &columns, req, |_| {
         result.expect("run when the request parsed")
     })?;
-    let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
-    let owners = records::user_names(&state.store, owner_ids).await?;
-    let mut companies = std::collections::HashMap::new();
-    for r in &rows {
-        if let Some(cid) = r.company_id
-            && !companies.contains_key(&cid)
-            && let Some(c) = state.store.company(cid).await?
-        {
-            companies.insert(cid, c.name);
-        }
-    }
+    let people = records::People::load(&state.store).await?;
+    let owners = people.names();
+    let company_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.company_id).collect();
+    let companies = records::company_names(&state.store, company_ids).await?;
     let choices = inline::Choices {
-        owners: inline::owner_choices(&state.store, &me.actor, RecordType::Contact, &shown).await?,
+        owners: inline::owner_choices(&people, &me.actor, RecordType::Contact, &shown),
         ..Default::default()
     };
     let editors = inline::editors(&p, RecordType::Contact, &shown, &defs, &choices);
@@ -363,7 +357,7 @@ pub async fn list(
             )
         })
         .collect();
-    let extras = list_extras(&state, &me, &p, "contact", "/contacts", &ls).await?;
+    let extras = list_extras(&state, &me, &p, &people, "contact", "/contacts", &ls).await?;
     let headers = inline::headers(&shown, &ls, editors);
     let mut filter_fields: Vec<(String, String)> = [
         ("last_name", "contact-last-name"),
@@ -387,15 +381,14 @@ pub async fn list(
         quick_keep,
         chips,
     } = records::choice_bar(
-        &state.store,
+        &people,
         &me.actor,
         RecordType::Contact,
         &p,
         &ls,
         &defs,
         &filter_fields,
-    )
-    .await?;
+    );
     let Frame {
         hidden,
         keep,
@@ -708,7 +701,11 @@ async fn form_page(
     p.title = title;
     html(FormPage {
         companies: company_options(state, me, company).await?,
-        owners: records::owner_choices(&state.store, &me.actor, RecordType::Contact, owner).await?,
+        owners: records::People::load(&state.store).await?.owner_choices(
+            &me.actor,
+            RecordType::Contact,
+            owner,
+        ),
         phone_labels: PHONE_LABELS
             .iter()
             .map(|l| (*l, p.t(&format!("phone-label-{l}"))))

@@ -412,6 +412,7 @@ pub async fn list(
         result.expect("run when the request parsed")
     })?;
     let names = deals::names_of(&state.store, &rows).await?;
+    let people = records::People::load(&state.store).await?;
     let stages: HashMap<Uuid, (&StageView, &PipelineView)> = all
         .iter()
         .flat_map(|pl| pl.stages.iter().map(move |s| (s.id, (s, pl))))
@@ -442,7 +443,7 @@ pub async fn list(
                     .map(move |s| (s.id.to_string(), p.stage_name(s), pl.id.to_string()))
             })
             .collect(),
-        owners: inline::owner_choices(&state.store, &me.actor, RecordType::Deal, &shown).await?,
+        owners: inline::owner_choices(&people, &me.actor, RecordType::Deal, &shown),
     };
     let editors = inline::editors(&p, RecordType::Deal, &shown, &defs, &choices);
     let table: Vec<(Uuid, Vec<inline::ListCell>)> = rows
@@ -468,7 +469,7 @@ pub async fn list(
             )
         })
         .collect();
-    let extras = list_extras(&state, &me, &p, "deal", BASE, &ls).await?;
+    let extras = list_extras(&state, &me, &p, &people, "deal", BASE, &ls).await?;
     let headers = inline::headers(&shown, &ls, editors);
     let mut filter_fields: Vec<(String, String)> = [
         ("title", "deal-title"),
@@ -496,7 +497,7 @@ pub async fn list(
     .map(|(k, l)| ((*k).to_owned(), p.t(l)))
     .collect();
     // The people whose deals the reader may see (leavers included), as the other lists offer.
-    let owner_list = records::visible_owners(&state.store, &me.actor, RecordType::Deal).await?;
+    let owner_list = people.visible_owners(&me.actor, RecordType::Deal);
     let status_choices: Vec<(String, String)> = STATUSES
         .iter()
         .map(|s| ((*s).to_owned(), p.t(&format!("deal-status-{s}"))))
@@ -837,7 +838,11 @@ async fn choices(
             })
             .collect()
     };
-    let owners = records::owner_choices(&state.store, &me.actor, RecordType::Deal, owner).await?;
+    let owners = records::People::load(&state.store).await?.owner_choices(
+        &me.actor,
+        RecordType::Deal,
+        owner,
+    );
     Ok(Choices {
         stage_groups: all
             .iter()

@@ -495,9 +495,10 @@ async fn render_map(
         .map(|e| p.tr.error(&e.code));
     let rt = RecordType::parse(&import.record_type).unwrap_or(RecordType::Contact);
     let owner = choices.owner.unwrap_or(me.user.id);
-    let owners = super::records::owner_choices(&state.store, &me.actor, rt, owner)
+    let owners = super::records::People::load(&state.store)
         .await
-        .map_err(ServiceError::from)?;
+        .map_err(ServiceError::from)?
+        .owner_choices(&me.actor, rt, owner);
     let owner_error = errors
         .iter()
         .find(|e| e.field == "owner_id")

@@ -22,9 +22,7 @@ use peyvand_domain::access::{Action, Actor, RecordType};
 use peyvand_domain::sales::{self as domain_sales, FieldType, LEAD_SOURCES};
 use peyvand_services::ServiceError;
 use peyvand_services::sales::cells::{self, Updated};
-use peyvand_store::{
-    CompanyRecord, ContactRecord, CustomFieldRecord, DealRecord, LeadRecord, Store, StoreError,
-};
+use peyvand_store::{CompanyRecord, ContactRecord, CustomFieldRecord, DealRecord, LeadRecord};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -168,23 +166,23 @@ pub struct Choices {
 /// Whom the caller may give records of type `rt` to from the list, when its owner column is
 /// shown: the people the edit form offers (`records::owner_choices`). The owner column is not
 /// editable when that is the caller alone (an own scope): there is nothing to choose.
-pub async fn owner_choices(
-    store: &Store,
+pub fn owner_choices(
+    people: &records::People,
     actor: &Actor,
     rt: RecordType,
     shown: &[&Column],
-) -> Result<Vec<(String, String, String)>, StoreError> {
+) -> Vec<(String, String, String)> {
     if !shown.iter().any(|c| c.key == "owner") || !actor.can(rt, Action::Update) {
-        return Ok(vec![]);
+        return vec![];
     }
-    let people = records::owner_choices(store, actor, rt, actor.user_id).await?;
-    if people.len() < 2 {
-        return Ok(vec![]);
+    let choices = people.owner_choices(actor, rt, actor.user_id);
+    if choices.len() < 2 {
+        return vec![];
     }
-    Ok(people
+    choices
         .into_iter()
         .map(|(id, name, _)| (id.to_string(), name, String::new()))
-        .collect())
+        .collect()
 }
 
 /// The editor of each shown column (None: read-only).

@@ -123,10 +123,10 @@ pub async fn list(
     let (rows, next_cursor, list_error) = list_outcome(&p, &cols, req, |_| {
         result.expect("run when the request parsed")
     })?;
-    let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
-    let owners = records::user_names(&state.store, owner_ids).await?;
+    let people = records::People::load(&state.store).await?;
+    let owners = people.names();
     let choices = inline::Choices {
-        owners: inline::owner_choices(&state.store, &me.actor, RecordType::Lead, &shown).await?,
+        owners: inline::owner_choices(&people, &me.actor, RecordType::Lead, &shown),
         ..Default::default()
     };
     let editors = inline::editors(&p, RecordType::Lead, &shown, &defs, &choices);
@@ -152,7 +152,8 @@ pub async fn list(
             )
         })
         .collect();
-    let extras = super::contacts::list_extras(&state, &me, &p, "lead", "/leads", &ls).await?;
+    let extras =
+        super::contacts::list_extras(&state, &me, &p, &people, "lead", "/leads", &ls).await?;
     let headers = inline::headers(&shown, &ls, editors);
     let mut filter_fields: Vec<(String, String)> = [
         ("status", "lead-status"),
@@ -177,15 +178,14 @@ pub async fn list(
         quick_keep,
         chips,
     } = records::choice_bar(
-        &state.store,
+        &people,
         &me.actor,
         RecordType::Lead,
         &p,
         &ls,
         &defs,
         &filter_fields,
-    )
-    .await?;
+    );
     let Frame {
         hidden,
         keep,
@@ -365,7 +365,9 @@ async fn form_page(
     let mut p = p.titled("leads-title", "leads");
     p.title = title;
     html(FormPage {
-        owners: records::owner_options(&state.store, me.user.id, owner).await?,
+        owners: records::People::load(&state.store)
+            .await?
+            .owner_options(me.user.id, owner),
         sources: LEAD_SOURCES
             .iter()
             .map(|s| (*s, p.t(&format!("lead-source-{}", s.replace('_', "-")))))

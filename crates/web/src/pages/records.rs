@@ -253,44 +253,109 @@ pub fn custom_lines(
         .collect()
 }
 
-/// People a record may be given to (the actor's own choice is first).
-pub async fn owner_options(
-    store: &Store,
-    me: Uuid,
-    current: Uuid,
-) -> Result<Vec<(Uuid, String, bool)>, StoreError> {
-    let users = store.list_users(None, None, 500).await?;
-    let mut out: Vec<(Uuid, String, bool)> = users
-        .into_iter()
-        .filter(|u| u.active || u.id == current)
-        .map(|u| (u.id, u.display_name, u.id == current))
-        .collect();
-    out.sort_by_key(|(id, _, _)| *id != me);
-    Ok(out)
+/// Every user account, read once per page: the owner pickers, the owner filter and the owner
+/// cells of a page all come from it.
+pub struct People {
+    users: Vec<peyvand_store::UserRecord>,
 }
 
-/// The owners a form offers for a record of type `rt`: whom the actor may give records to
-/// (themselves with an own scope, their team with a team scope, anyone active with all), and
-/// always the record's current owner so saving never changes it unasked. The service checks
-/// the choice again.
-pub async fn owner_choices(
-    store: &Store,
-    actor: &peyvand_domain::access::Actor,
-    rt: peyvand_domain::access::RecordType,
-    current: Uuid,
-) -> Result<Vec<(Uuid, String, bool)>, StoreError> {
-    use peyvand_domain::access::{Action, Scope};
-    let scope = actor.scope(rt, Action::Create);
-    let mut out = owner_options(store, actor.user_id, current).await?;
-    out.retain(|(id, _, _)| {
-        *id == current
-            || match scope {
-                Scope::All => true,
-                Scope::Team => *id == actor.user_id || actor.teammates.contains(id),
-                Scope::Own | Scope::None => *id == actor.user_id,
+impl People {
+    pub async fn load(store: &Store) -> Result<People, StoreError> {
+        const PAGE: i64 = 1000;
+        let mut users = vec![];
+        loop {
+            let after = users.last().map(|u: &peyvand_store::UserRecord| u.id);
+            let page = store.list_users(None, after, PAGE).await?;
+            let done = (page.len() as i64) < PAGE;
+            users.extend(page);
+            if done {
+                return Ok(People { users });
             }
-    });
-    Ok(out)
+        }
+    }
+
+    /// Display names by id.
+    pub fn names(&self) -> HashMap<Uuid, String> {
+        self.users
+            .iter()
+            .map(|u| (u.id, u.display_name.clone()))
+            .collect()
+    }
+
+    /// People a record may be given to (the actor's own choice is first).
+    pub fn owner_options(&self, me: Uuid, current: Uuid) -> Vec<(Uuid, String, bool)> {
+        let mut out: Vec<(Uuid, String, bool)> = self
+            .users
+            .iter()
+            .filter(|u| u.active || u.id == current)
+            .map(|u| (u.id, u.display_name.clone(), u.id == current))
+            .collect();
+        out.sort_by_key(|(id, _, _)| *id != me);
+        out
+    }
+
+    /// The owners a form offers for a record of type `rt`: whom the actor may give records to
+    /// (themselves with an own scope, their team with a team scope, anyone active with all),
+    /// and always the record's current owner so saving never changes it unasked. The service
+    /// checks the choice again.
+    pub fn owner_choices(
+        &self,
+        actor: &peyvand_domain::access::Actor,
+        rt: peyvand_domain::access::RecordType,
+        current: Uuid,
+    ) -> Vec<(Uuid, String, bool)> {
+        use peyvand_domain::access::{Action, Scope};
+        let scope = actor.scope(rt, Action::Create);
+        let mut out = self.owner_options(actor.user_id, current);
+        out.retain(|(id, _, _)| {
+            *id == current
+                || match scope {
+                    Scope::All => true,
+                    Scope::Team => *id == actor.user_id || actor.teammates.contains(id),
+                    Scope::Own | Scope::None => *id == actor.user_id,
+                }
+        });
+        out
+    }
+
+    /// The owners whose records a reader may see in a list of `rt`, for its owner filter:
+    /// everyone with an all scope, the team with a team scope, only the reader otherwise.
+    pub fn visible_owners(
+        &self,
+        actor: &peyvand_domain::access::Actor,
+        rt: peyvand_domain::access::RecordType,
+    ) -> Vec<(Uuid, String)> {
+        use peyvand_domain::access::{Action, Scope};
+        let scope = actor.scope(rt, Action::Read);
+        // People who left keep their records until they are reassigned, so they are offered too.
+        let mut out: Vec<(Uuid, String)> = self
+            .users
+            .iter()
+            .filter(|u| match scope {
+                Scope::All => true,
+                Scope::Team => u.id == actor.user_id || actor.teammates.contains(&u.id),
+                Scope::Own | Scope::None => u.id == actor.user_id,
+            })
+            .map(|u| (u.id, u.display_name.clone()))
+            .collect();
+        out.sort_by_key(|(id, _)| *id != actor.user_id);
+        out
+    }
+}
+
+/// Names of companies by id, in one read (a list page's company cells).
+pub async fn company_names(
+    store: &Store,
+    mut ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, String>, StoreError> {
+    ids.sort();
+    ids.dedup();
+    Ok(store
+        .companies_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect())
 }
 
 /// Display names of users by id, looked up once per page.
@@ -638,30 +703,6 @@ pub fn choice_value_label(
     }
 }
 
-/// The owners whose records a reader may see in a list of `rt`, for its owner filter: everyone
-/// with an all scope, the team with a team scope, only the reader otherwise.
-pub async fn visible_owners(
-    store: &Store,
-    actor: &peyvand_domain::access::Actor,
-    rt: peyvand_domain::access::RecordType,
-) -> Result<Vec<(Uuid, String)>, StoreError> {
-    use peyvand_domain::access::{Action, Scope};
-    let scope = actor.scope(rt, Action::Read);
-    // People who left keep their records until they are reassigned, so they are offered too.
-    let everyone = store.list_users(None, None, 500).await?;
-    let mut out: Vec<(Uuid, String)> = everyone
-        .into_iter()
-        .filter(|u| match scope {
-            Scope::All => true,
-            Scope::Team => u.id == actor.user_id || actor.teammates.contains(&u.id),
-            Scope::Own | Scope::None => u.id == actor.user_id,
-        })
-        .map(|u| (u.id, u.display_name))
-        .collect();
-    out.sort_by_key(|(id, _)| *id != actor.user_id);
-    Ok(out)
-}
-
 /// What a contacts, companies or leads list shows of its choice filters: the quick filter
 /// selects, the state their form carries, and the chips of every active filter with field and
 /// value names the reader knows.
@@ -671,16 +712,16 @@ pub struct ChoiceBar {
     pub chips: Vec<Chip>,
 }
 
-pub async fn choice_bar(
-    store: &Store,
+pub fn choice_bar(
+    people: &People,
     actor: &peyvand_domain::access::Actor,
     rt: peyvand_domain::access::RecordType,
     p: &Page,
     ls: &ListState,
     defs: &[CustomFieldRecord],
     filter_fields: &[(String, String)],
-) -> Result<ChoiceBar, StoreError> {
-    let owners = visible_owners(store, actor, rt).await?;
+) -> ChoiceBar {
+    let owners = people.visible_owners(actor, rt);
     let quick = choice_filters(p, ls, defs, &owners, p.t("record-owner"));
     let quick_keep = quick_keep(ls, &quick);
     let chips = ls.chips_with(
@@ -697,11 +738,11 @@ pub async fn choice_bar(
         },
         |f, v| choice_value_label(p, defs, &owners, f, v),
     );
-    Ok(ChoiceBar {
+    ChoiceBar {
         quick,
         quick_keep,
         chips,
-    })
+    }
 }
 
 /// The list state a quick filter form carries along (everything except its own fields).
