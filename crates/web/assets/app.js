@@ -125,6 +125,9 @@ document.addEventListener('DOMContentLoaded', () => {
     bdi.textContent = text;
     button.append(bdi);
     label(button, th, text);
+    // Pressing the mouse must not move the focus yet: leaving an open editor closes it, the
+    // row's layout shifts, and the release could land beside this button and lose the click.
+    button.addEventListener('mousedown', (e) => e.preventDefault());
     button.addEventListener('click', () => open(td, th, button));
     return button;
   };

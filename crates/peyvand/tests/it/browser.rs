@@ -77,10 +77,11 @@ pub async fn browser(driver: &Driver) -> Client {
         .expect("connect to chromedriver")
 }
 
+/// An attribute of the first element matching `css`, once it is there (a page may still be
+/// loading after a navigation or a refresh of its own).
 pub async fn attr(c: &Client, css: &str, name: &str) -> String {
-    c.find(Locator::Css(css))
+    wait_for(c, css)
         .await
-        .unwrap()
         .attr(name)
         .await
         .unwrap()

@@ -31,12 +31,7 @@ async fn wait_path(c: &Client, ok: impl Fn(&str) -> bool) -> String {
 }
 
 async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    wait_for(c, css).await.text().await.unwrap()
 }
 
 async fn journey(lang: &str) {
