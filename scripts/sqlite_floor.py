@@ -5,7 +5,8 @@ The import benchmark (`peyvand bench --import-rows N`) compares the import with 
 through the application's own store. This script answers the question under both: it copies
 real contact rows (and their identifiers) out of a database filled by `peyvand demo`, then
 writes N of them, with fresh ids, into a new database built from the migrations in this repo,
-in 10 000-row transactions of multi-row INSERTs, with the same pragmas as the server. It runs
+in 10 000-row transactions of multi-row INSERTs, with the same pragmas as the server and its
+foreign keys checked (the source's users and companies are copied in first). It runs
 in C through apsw, so no Rust, sqlx or validation cost is in the figure: it is the ceiling any
 import into this schema can reach on this machine.
 
@@ -34,6 +35,14 @@ import apsw
 MIGRATIONS = sorted(
     glob.glob(os.path.join(os.path.dirname(__file__), "..", "crates", "store", "migrations", "sqlite", "*.sql"))
 )
+# As the server opens SQLite (crates/store/src/db.rs); read back in the form SQLite reports.
+SERVER_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": 1,  # NORMAL
+    "foreign_keys": 1,
+    "temp_store": 2,  # MEMORY
+    "cache_size": -16000,
+}
 BATCH = 10_000
 MAX_PARAMS = 30_000  # as crates/store/src/imports.rs
 
@@ -75,19 +84,33 @@ def time_ordered_ids():
         yield struct.pack(">QQ", 0x019ABC0000000000 + n, (n * 2654435761) % (1 << 64))
 
 
-def measure(name, source, rows_wanted, folder):
+def measure(name, source, source_path, rows_wanted, folder):
     columns, rows, identifiers = source
     drops, with_identifiers = VARIANTS[name]
     path = os.path.join(folder, f"{name}.db")
     db = apsw.Connection(path)
-    db.execute(
-        "PRAGMA journal_mode=wal; PRAGMA synchronous=normal; PRAGMA temp_store=memory; PRAGMA cache_size=-16000"
-    )
+    # One statement per call: apsw stops a multi-statement execute at the first row returned,
+    # and `journal_mode` returns one. These are the server's settings (crates/store/src/db.rs).
+    for pragma, value in SERVER_PRAGMAS.items():
+        if pragma == "foreign_keys":
+            continue  # after the setup below
+        for _ in db.execute(f"PRAGMA {pragma} = {value}"):
+            pass
+        now = db.execute(f"PRAGMA {pragma}").fetchall()[0][0]
+        assert str(now).lower() == str(value).lower(), f"PRAGMA {pragma} is {now}, not {value}"
     for migration in MIGRATIONS:
         with open(migration, encoding="utf-8") as f:
             db.execute(f.read())
+    # The people and companies the contacts point at, so the foreign keys are checked as on the
+    # server (copied before foreign keys are switched on).
+    db.execute("ATTACH DATABASE ? AS source", (source_path,))
+    for table in ("roles", "users", "companies"):
+        db.execute(f"INSERT OR IGNORE INTO {table} SELECT * FROM source.{table}")
+    db.execute("DETACH DATABASE source")
     for statement in drops:
         db.execute(statement)
+    db.execute("PRAGMA foreign_keys = 1")
+    assert db.execute("PRAGMA foreign_keys").fetchall()[0][0] == 1
 
     id_at = columns.index("id")
     ids = time_ordered_ids()
@@ -142,7 +165,7 @@ def main():
     print(f"SQLite {apsw.sqlite_lib_version()}, {len(source[1])} source contacts, {args.rows} rows per run")
     with tempfile.TemporaryDirectory() as folder:
         for name in variants:
-            measure(name, source, args.rows, folder)
+            measure(name, source, args.source, args.rows, folder)
 
 
 if __name__ == "__main__":

@@ -34,12 +34,10 @@ pub struct Table {
     /// Fields computed from other tables: (name, kind, SQL expression). They filter and sort
     /// like columns (a deal's `status` is the kind of its stage).
     pub derived: &'static [(&'static str, Kind, &'static str)],
-    /// Link columns that sort in the order of what they link to rather than by id: (column,
-    /// SQL listing the linked ids in that order). The store reads the order into
-    /// [`ListSpec::rank`] before building the query; filters still compare ids. A list sorted by
-    /// owner is in the owners' names' order, a deals list sorted by stage in the pipelines'
-    /// stage order.
-    pub ranked: &'static [(&'static str, &'static str)],
+    /// Link columns that sort by what they link to rather than by id (filters still compare
+    /// ids): a list sorted by owner is in the owners' names' order, a deals list sorted by stage
+    /// in the board's stage order.
+    pub link_sorts: &'static [LinkSort],
 }
 
 impl Table {
@@ -58,47 +56,24 @@ impl Table {
     }
 }
 
-/// Above this many linked records a ranked column sorts by id: the rank is one bound
-/// parameter per record.
-pub const MAX_RANKED: usize = 2000;
+/// How a link column sorts: by `value`, computed over `join`. Both name the list's own table
+/// `x`; the list query reads from `(SELECT x.*, value AS link_sort FROM table x join) table`,
+/// so everything else in it reads as if from the table itself. A join (hashed on PostgreSQL,
+/// a primary-key lookup per row on SQLite) costs the same however many records are linked.
+pub struct LinkSort {
+    pub column: &'static str,
+    pub kind: Kind,
+    pub join: &'static str,
+    pub value: &'static str,
+}
 
 impl Table {
-    /// The SQL listing, in sort order, the ids a sort on `field` ranks by, if it is ranked.
-    pub fn rank_source(&self, field: &Field) -> Option<&'static str> {
+    fn link_sort(&self, field: &Field) -> Option<&LinkSort> {
         match field {
-            Field::Column(c) => self
-                .ranked
-                .iter()
-                .find(|(name, _)| name == c)
-                .map(|(_, source)| *source),
+            Field::Column(c) => self.link_sorts.iter().find(|l| l.column == c),
             Field::Custom { .. } => None,
         }
     }
-}
-
-/// The SQL expression and kind a field sorts by: a ranked link by its position in
-/// `spec.rank`, anything else by its value.
-fn sort_expr(
-    backend: Backend,
-    table: &Table,
-    sql: &mut Sql,
-    field: &Field,
-    rank: Option<&[Uuid]>,
-) -> Result<(String, Kind), ListError> {
-    if let (Field::Column(c), Some(ids)) = (field, rank)
-        && table.rank_source(field).is_some()
-        && !ids.is_empty()
-        && ids.len() <= MAX_RANKED
-    {
-        let mut expr = format!("CASE {c}");
-        for (i, id) in ids.iter().enumerate() {
-            let p = sql.bind(*id);
-            expr.push_str(&format!(" WHEN {p} THEN {i}"));
-        }
-        expr.push_str(" END");
-        return Ok((expr, Kind::Number));
-    }
-    field_expr(backend, table, sql, field)
 }
 
 /// A field to filter or sort on: a built-in column or a custom field.
@@ -174,8 +149,6 @@ pub struct ListSpec {
     /// The first matches in any order (global search): no sort, no cursor, so the database
     /// can stop at `limit` instead of finding and sorting every match.
     pub any_order: bool,
-    /// For a sort on a ranked column ([`Table::ranked`]): the linked ids in sort order.
-    pub rank: Option<Vec<Uuid>>,
 }
 
 impl ListSpec {
@@ -189,7 +162,6 @@ impl ListSpec {
             limit,
             include_deleted: false,
             only_deleted: false,
-            rank: None,
             any_order: false,
         }
     }
@@ -375,7 +347,10 @@ pub fn build_list(backend: Backend, table: &Table, spec: &ListSpec) -> Result<Sq
     // Placeholders are numbered, so binding order need not follow text order.
     let (sort_expr, desc) = match &spec.sort {
         Some(s) => {
-            let (expr, kind) = sort_expr(backend, table, &mut sql, &s.field, spec.rank.as_deref())?;
+            let (expr, kind) = match table.link_sort(&s.field) {
+                Some(link) => ("link_sort".to_owned(), link.kind),
+                None => field_expr(backend, table, &mut sql, &s.field)?,
+            };
             (Some((sort_key(backend, &expr, kind), kind)), s.desc)
         }
         None => (None, false),
@@ -395,9 +370,18 @@ pub fn build_list(backend: Backend, table: &Table, spec: &ListSpec) -> Result<Sq
             t = table.name
         ));
     } else {
+        let from = match spec.sort.as_ref().and_then(|s| table.link_sort(&s.field)) {
+            Some(link) => format!(
+                "(SELECT x.*, {} AS link_sort FROM {t} x {}) {t}",
+                link.value,
+                link.join,
+                t = table.name
+            ),
+            None => table.name.to_owned(),
+        };
         sql.push(&format!(
-            "SELECT {}, {sort_select} AS sort_value FROM {} WHERE ",
-            table.select, table.name
+            "SELECT {}, {sort_select} AS sort_value FROM {from} WHERE ",
+            table.select
         ));
     }
     let mut conds: Vec<String> = vec![];
@@ -642,7 +626,7 @@ mod tests {
         select: "id",
         owned: true,
         derived: &[],
-        ranked: &[],
+        link_sorts: &[],
     };
 
     #[test]
@@ -657,7 +641,7 @@ mod tests {
                 Kind::Text,
                 "(SELECT kind FROM stages WHERE stages.id = deals.stage_id)",
             )],
-            ranked: &[],
+            link_sorts: &[],
         };
         let mut spec = ListSpec::new(OwnerFilter::Any, 10);
         spec.filters.push(Filter {
@@ -685,16 +669,21 @@ mod tests {
     }
 
     #[test]
-    fn ranked_links_sort_by_rank_and_filter_by_id() {
+    fn links_sort_by_what_they_link_to_and_filter_by_id() {
         const L: Table = Table {
             name: "contacts",
-            columns: &[("owner_id", Kind::Uuid)],
+            columns: &[("owner_id", Kind::Uuid), ("last_name", Kind::Text)],
             select: "id",
             owned: true,
             derived: &[],
-            ranked: &[("owner_id", "SELECT id FROM users ORDER BY display_name, id")],
+            link_sorts: &[LinkSort {
+                column: "owner_id",
+                kind: Kind::Text,
+                join: "LEFT JOIN users r ON r.id = x.owner_id",
+                value: "r.display_name",
+            }],
         };
-        let (sara, ali) = (Uuid::now_v7(), Uuid::now_v7());
+        let sara = Uuid::now_v7();
         let mut spec = ListSpec::new(OwnerFilter::Any, 10);
         spec.filters.push(Filter {
             field: Field::Column("owner_id".into()),
@@ -705,32 +694,33 @@ mod tests {
             field: Field::Column("owner_id".into()),
             desc: false,
         });
-        // Without the order read, it sorts by id.
+        spec.cursor = Some(cursor_for(Value::String("سارا".into()), sara));
         let sql = build_list(Backend::Sqlite, &L, &spec).unwrap();
-        assert!(sql.text.contains("hex(owner_id)"), "{}", sql.text);
-
-        spec.rank = Some(vec![ali, sara]);
-        spec.cursor = Some(cursor_for(Value::String("1".into()), sara));
-        let sql = build_list(Backend::Sqlite, &L, &spec).unwrap();
-        let by_rank = "COALESCE(CASE owner_id WHEN $1 THEN 0 WHEN $2 THEN 1 END, -999999999999999)";
         assert!(
-            sql.text
-                .contains(&format!("ORDER BY {by_rank} ASC, id ASC")),
+            sql.text.contains(
+                "FROM (SELECT x.*, r.display_name AS link_sort FROM contacts x \
+                 LEFT JOIN users r ON r.id = x.owner_id) contacts WHERE"
+            ),
             "{}",
             sql.text
         );
+        let key = "COALESCE(link_sort, '')";
         assert!(
-            sql.text.contains(&format!("({by_rank} > $4")),
+            sql.text.contains(&format!("ORDER BY {key} ASC, id ASC")),
             "{}",
             sql.text
         );
-        assert!(sql.text.contains("owner_id = $3"), "{}", sql.text);
+        assert!(sql.text.contains(&format!("({key} > $2")), "{}", sql.text);
+        assert!(sql.text.contains("owner_id = $1"), "{}", sql.text);
+        assert!(!sql.text.contains("hex("), "{}", sql.text);
 
-        // Too many linked records to rank: by id again.
-        spec.rank = Some(vec![ali; MAX_RANKED + 1]);
-        spec.cursor = None;
+        // Any other sort reads the table itself.
+        spec.sort = Some(Sort {
+            field: Field::Column("last_name".into()),
+            desc: false,
+        });
         let sql = build_list(Backend::Sqlite, &L, &spec).unwrap();
-        assert!(sql.text.contains("hex(owner_id)"), "{}", sql.text);
+        assert!(sql.text.contains("FROM contacts WHERE"), "{}", sql.text);
     }
 
     #[test]

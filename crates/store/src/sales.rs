@@ -12,7 +12,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use crate::db::Val;
-use crate::query::{self, Kind, ListError, ListSpec, Page, Sorted, Table};
+use crate::query::{self, Kind, LinkSort, ListError, ListSpec, Page, Sorted, Table};
 use crate::{Store, StoreError, StoreResult, Tx, args};
 
 /// A list request failed: the input was wrong, or storage was.
@@ -260,6 +260,14 @@ pub struct IdentifierHit {
     pub record_id: Uuid,
 }
 
+/// Records sorted by owner are in their owners' names' order.
+const OWNER_SORT: LinkSort = LinkSort {
+    column: "owner_id",
+    kind: Kind::Text,
+    join: "LEFT JOIN users r ON r.id = x.owner_id",
+    value: "r.display_name",
+};
+
 pub const COMPANIES: Table = Table {
     name: "companies",
     columns: &[
@@ -280,7 +288,7 @@ pub const COMPANIES: Table = Table {
              national_id, economic_code, employees, tags, owner_id, custom, created_at, updated_at, deleted_at",
     owned: true,
     derived: &[],
-    ranked: &[("owner_id", "SELECT id FROM users ORDER BY display_name, id")],
+    link_sorts: &[OWNER_SORT],
 };
 
 pub const CONTACTS: Table = Table {
@@ -306,7 +314,7 @@ pub const CONTACTS: Table = Table {
              custom, created_at, updated_at, deleted_at",
     owned: true,
     derived: &[],
-    ranked: &[("owner_id", "SELECT id FROM users ORDER BY display_name, id")],
+    link_sorts: &[OWNER_SORT],
 };
 
 pub const LEADS: Table = Table {
@@ -335,7 +343,7 @@ pub const LEADS: Table = Table {
              converted_deal_id, owner_id, custom, created_at, updated_at, deleted_at",
     owned: true,
     derived: &[],
-    ranked: &[("owner_id", "SELECT id FROM users ORDER BY display_name, id")],
+    link_sorts: &[OWNER_SORT],
 };
 
 pub const DEALS: Table = Table {
@@ -364,17 +372,21 @@ pub const DEALS: Table = Table {
         Kind::Text,
         "(SELECT kind FROM stages WHERE stages.id = deals.stage_id)",
     )],
-    ranked: &[
-        ("owner_id", "SELECT id FROM users ORDER BY display_name, id"),
-        (
-            "pipeline_id",
-            "SELECT id FROM pipelines ORDER BY position, id",
-        ),
-        (
-            "stage_id",
-            "SELECT s.id FROM stages s JOIN pipelines p ON p.id = s.pipeline_id \
-             ORDER BY p.position, p.id, s.position, s.id",
-        ),
+    link_sorts: &[
+        OWNER_SORT,
+        LinkSort {
+            column: "pipeline_id",
+            kind: Kind::Number,
+            join: "LEFT JOIN pipelines rp ON rp.id = x.pipeline_id",
+            value: "rp.position",
+        },
+        LinkSort {
+            column: "stage_id",
+            kind: Kind::Number,
+            join: "LEFT JOIN stages rs ON rs.id = x.stage_id \
+                   LEFT JOIN pipelines rp ON rp.id = rs.pipeline_id",
+            value: "rp.position * 10000 + rs.position",
+        },
     ],
 };
 
@@ -398,7 +410,7 @@ pub const ACTIVITIES: Table = Table {
              deleted_at",
     owned: true,
     derived: &[],
-    ranked: &[("owner_id", "SELECT id FROM users ORDER BY display_name, id")],
+    link_sorts: &[OWNER_SORT],
 };
 
 fn json<T: serde::Serialize>(v: &T) -> Val {
@@ -650,8 +662,6 @@ macro_rules! crud {
             }
 
             pub async fn $list(&self, spec: &ListSpec) -> Result<Page<$rec>, ListFailure> {
-                let ranked = self.rank_for(&$table, spec).await?;
-                let spec = ranked.as_ref().unwrap_or(spec);
                 let sql = query::build_list(self.db.backend(), &$table, spec)?;
                 let rows: Vec<Sorted<$rec>> = self.db.fetch_all(sql.text, sql.args).await?;
                 Ok(query::into_page(rows, spec.limit, |r: &$rec| r.id))
@@ -1000,19 +1010,6 @@ impl Store {
             ],
         )
         .await
-    }
-
-    /// A copy of `spec` with the sort column's rank read ([`ListSpec::rank`]), when it sorts on
-    /// a ranked link; `None` when there is nothing to read.
-    async fn rank_for(&self, table: &Table, spec: &ListSpec) -> StoreResult<Option<ListSpec>> {
-        let Some(source) = spec.sort.as_ref().and_then(|s| table.rank_source(&s.field)) else {
-            return Ok(None);
-        };
-        let sql = format!("{source} LIMIT {}", query::MAX_RANKED + 1);
-        let ids: Vec<(Uuid,)> = self.db.fetch_all(sql, vec![]).await?;
-        let mut ranked = spec.clone();
-        ranked.rank = Some(ids.into_iter().map(|(id,)| id).collect());
-        Ok(Some(ranked))
     }
 
     /// Open deals of one stage, for the kanban column (scoped like every list).

@@ -259,11 +259,20 @@ async fn id_sorts_and_tag_equals(app: TestApp) {
         page(&app, &boss, path).await;
     }
     // Through the API, two at a time: every contact once, in the owners' names' order.
-    let walk = |sort: &'static str, field: &'static str| {
+    // A second deal in stage 1 ties with deal 2 there; ties go by id.
+    let (status, deal) = api
+        .send(
+            Method::POST,
+            "/deals",
+            json!({"title": "Deal 4", "stage_id": stages[1]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{deal}");
+    let walk = |sort: &'static str, field: &'static str, limit: usize| {
         let api = &api;
         async move {
             let mut seen: Vec<String> = vec![];
-            let mut next = format!("/{sort}&limit=2");
+            let mut next = format!("/{sort}&limit={limit}");
             loop {
                 let (status, body) = api.get(&next).await;
                 assert_eq!(status, 200, "{body}");
@@ -271,42 +280,72 @@ async fn id_sorts_and_tag_equals(app: TestApp) {
                     seen.push(r[field].as_str().unwrap().to_owned());
                 }
                 match body["next_cursor"].as_str() {
-                    Some(c) => next = format!("/{sort}&limit=2&cursor={c}"),
+                    Some(c) => next = format!("/{sort}&limit={limit}&cursor={c}"),
                     None => break,
                 }
             }
             seen
         }
     };
-    let (boss_id, sales_id, manager_id) = (
+    let (admin_s, sales_s, manager_s) = (
         boss_id.to_string(),
         sales_id.to_string(),
         manager_id.to_string(),
     );
+    let by_owner = vec![
+        admin_s.clone(),
+        admin_s.clone(),
+        manager_s.clone(),
+        sales_s.clone(),
+    ];
+    let by_stage = ["Deal 2", "Deal 4", "Deal 1", "Deal 0", "Deal 3"];
+    // Page sizes that cut inside a group of equal values as well as between groups.
+    for limit in [1, 2, 3] {
+        assert_eq!(
+            walk("contacts?sort=owner_id", "owner_id", limit).await,
+            by_owner,
+            "admin, manager, sales; {limit} a page"
+        );
+        assert_eq!(
+            walk("contacts?sort=-owner_id", "owner_id", limit).await,
+            by_owner.iter().rev().cloned().collect::<Vec<_>>(),
+            "{limit} a page"
+        );
+        assert_eq!(
+            walk("deals?sort=stage_id", "title", limit).await,
+            by_stage,
+            "the board's stage order; {limit} a page"
+        );
+        assert_eq!(
+            walk("deals?sort=-stage_id", "title", limit).await,
+            by_stage.iter().rev().copied().collect::<Vec<_>>(),
+            "{limit} a page"
+        );
+    }
+    // The list page shows the same order.
+    let html = page(&app, &boss, "/deals/list?sort=stage_id").await;
+    let at: Vec<usize> = by_stage
+        .iter()
+        .map(|t| {
+            html.find(&format!(">{t}<"))
+                .unwrap_or_else(|| panic!("{t} listed"))
+        })
+        .collect();
+    assert!(at.is_sorted(), "stage order on the page: {at:?}");
+    // Renaming an owner moves their records.
+    let (status, renamed) = api
+        .send(
+            Method::PATCH,
+            &format!("/users/{sales_id}"),
+            json!({"display_name": "Aaron"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{renamed}");
     assert_eq!(
-        walk("contacts?sort=owner_id", "owner_id").await,
-        [
-            boss_id.clone(),
-            boss_id.clone(),
-            manager_id.clone(),
-            sales_id.clone()
-        ],
-        "admin, manager, sales"
+        walk("contacts?sort=owner_id", "owner_id", 2).await,
+        [sales_s, admin_s.clone(), admin_s, manager_s.clone()],
     );
-    assert_eq!(
-        walk("contacts?sort=-owner_id", "owner_id").await,
-        [
-            sales_id.clone(),
-            manager_id.clone(),
-            boss_id.clone(),
-            boss_id.clone()
-        ],
-    );
-    assert_eq!(
-        walk("deals?sort=stage_id", "title").await,
-        ["Deal 2", "Deal 1", "Deal 0", "Deal 3"],
-        "the board's stage order"
-    );
+    let manager_id = manager_s;
     // A filter on the owner still compares ids.
     let (_, mine) = api
         .get(&format!(

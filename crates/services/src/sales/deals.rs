@@ -709,32 +709,32 @@ pub async fn names_of<'a>(
     store: &Store,
     deals: impl IntoIterator<Item = &'a DealRecord>,
 ) -> ServiceResult<Names> {
+    let deals: Vec<&DealRecord> = deals.into_iter().collect();
+    let distinct = |ids: &mut Vec<Uuid>| {
+        ids.sort();
+        ids.dedup();
+    };
+    let mut contact_ids: Vec<Uuid> = deals.iter().filter_map(|d| d.contact_id).collect();
+    let mut company_ids: Vec<Uuid> = deals.iter().filter_map(|d| d.company_id).collect();
+    let mut owner_ids: Vec<Uuid> = deals.iter().map(|d| d.owner_id).collect();
+    distinct(&mut contact_ids);
+    distinct(&mut company_ids);
+    distinct(&mut owner_ids);
     let mut n = Names::default();
-    for d in deals {
-        if let Some(id) = d.contact_id
-            && !n.contacts.contains_key(&id)
-        {
-            let name = store
-                .contact(id)
-                .await?
-                .map(|c| c.full_name())
-                .unwrap_or_default();
-            n.contacts.insert(id, name);
-        }
-        if let Some(id) = d.company_id
-            && !n.companies.contains_key(&id)
-        {
-            let name = store.company(id).await?.map(|c| c.name).unwrap_or_default();
-            n.companies.insert(id, name);
-        }
-        if let std::collections::hash_map::Entry::Vacant(e) = n.users.entry(d.owner_id) {
-            let name = store
-                .user_by_id(d.owner_id)
-                .await?
-                .map(|u| u.display_name)
-                .unwrap_or_default();
-            e.insert(name);
-        }
+    for c in store.contacts_by_ids(&contact_ids).await? {
+        n.contacts.insert(c.id, c.full_name());
+    }
+    for c in store.companies_by_ids(&company_ids).await? {
+        n.companies.insert(c.id, c.name);
+    }
+    // A page's deals have few owners.
+    for id in owner_ids {
+        let name = store
+            .user_by_id(id)
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_default();
+        n.users.insert(id, name);
     }
     Ok(n)
 }
