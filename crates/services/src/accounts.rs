@@ -54,6 +54,11 @@ pub struct ProfileChanges {
     pub time_zone: Option<String>,
     pub digits: Option<String>,
     pub money_unit: Option<String>,
+    /// Take the calendar and digits as given even when the language changes. Otherwise a
+    /// calendar or digit style sent unchanged that was only the old language's default follows
+    /// the new language.
+    #[serde(default)]
+    pub exact: bool,
 }
 
 /// Account emails are compared case-insensitively (people type them every way), so they are
@@ -448,7 +453,7 @@ pub async fn update_profile(
     if let Some(l) = &changes.language {
         match l.parse::<Language>() {
             Ok(l) => {
-                if l.as_str() != before.language {
+                if l.as_str() != before.language && !changes.exact {
                     // The profile form sends every preference; a calendar or digit style left as
                     // it was follows the new language when it was only the old one's default.
                     let moved = prefs_of(&before).switched_to(l);

@@ -317,6 +317,25 @@ pub const CONTACTS: Table = Table {
     link_sorts: &[OWNER_SORT],
 };
 
+/// Leads sorted by status follow their life (`sales::LEAD_STATUSES`), not the keys' spelling.
+const LEAD_STATUS_SORT: LinkSort = LinkSort {
+    column: "status",
+    kind: Kind::Number,
+    join: "",
+    value: "CASE x.status WHEN 'new' THEN 0 WHEN 'working' THEN 1 WHEN 'qualified' THEN 2 \
+            WHEN 'converted' THEN 3 WHEN 'disqualified' THEN 4 END",
+};
+
+/// Leads sorted by source follow the form's list (`sales::LEAD_SOURCES`).
+const LEAD_SOURCE_SORT: LinkSort = LinkSort {
+    column: "source",
+    kind: Kind::Number,
+    join: "",
+    value: "CASE x.source WHEN 'web_form' THEN 0 WHEN 'phone' THEN 1 WHEN 'chat' THEN 2 \
+            WHEN 'email' THEN 3 WHEN 'import' THEN 4 WHEN 'campaign' THEN 5 WHEN 'referral' THEN 6 \
+            WHEN 'event' THEN 7 WHEN 'other' THEN 8 END",
+};
+
 pub const LEADS: Table = Table {
     name: "leads",
     columns: &[
@@ -343,7 +362,7 @@ pub const LEADS: Table = Table {
              converted_deal_id, owner_id, custom, created_at, updated_at, deleted_at",
     owned: true,
     derived: &[],
-    link_sorts: &[OWNER_SORT],
+    link_sorts: &[OWNER_SORT, LEAD_STATUS_SORT, LEAD_SOURCE_SORT],
 };
 
 pub const DEALS: Table = Table {
@@ -1577,5 +1596,30 @@ impl Store {
     /// Refreshes the planner's statistics after a bulk load.
     pub async fn analyze(&self) -> StoreResult<()> {
         self.db.execute("ANALYZE", args![]).await.map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use peyvand_domain::sales::{LEAD_SOURCES, LEAD_STATUSES};
+
+    /// The sort orders spell out the domain's lists, in the same order.
+    #[test]
+    fn lead_choice_sorts_follow_the_domain_lists() {
+        for (sort, keys) in [
+            (&LEAD_STATUS_SORT, &LEAD_STATUSES[..]),
+            (&LEAD_SOURCE_SORT, &LEAD_SOURCES[..]),
+        ] {
+            let listed: Vec<&str> = sort.value.split('\'').skip(1).step_by(2).collect();
+            assert_eq!(listed, keys, "{}", sort.column);
+            for (i, key) in keys.iter().enumerate() {
+                assert!(
+                    sort.value.contains(&format!("WHEN '{key}' THEN {i} "))
+                        || sort.value.ends_with(&format!("WHEN '{key}' THEN {i} END")),
+                    "{key}"
+                );
+            }
+        }
     }
 }

@@ -282,3 +282,21 @@ document.addEventListener('DOMContentLoaded', () => {
     td.replaceChildren(makeButton(td, th, text));
   }
 });
+
+// ---- Profile: a calendar or digit style that was only the old language's default follows a new
+// language in view, so what is saved is what the user sees (and may still change) ----
+document.addEventListener('DOMContentLoaded', () => {
+  const language = document.getElementById('language');
+  const exact = document.getElementById('prefs-exact');
+  const calendar = document.getElementById('calendar');
+  const digits = document.getElementById('digits');
+  if (!language || !exact || !calendar || !digits) return;
+  exact.value = '1';
+  let previous = language.selectedOptions[0];
+  language.addEventListener('change', () => {
+    const next = language.selectedOptions[0];
+    if (calendar.value === previous.dataset.calendar) calendar.value = next.dataset.calendar;
+    if (digits.value === previous.dataset.digits) digits.value = next.dataset.digits;
+    previous = next;
+  });
+});

@@ -332,6 +332,54 @@ async fn id_sorts_and_tag_equals(app: TestApp) {
         })
         .collect();
     assert!(at.is_sorted(), "stage order on the page: {at:?}");
+    // The sorted column says so, and which way (screen readers read aria-sort).
+    let sorted_header = |html: &str, state: &str| -> String {
+        let at = html
+            .find(&format!("<th aria-sort=\"{state}\""))
+            .unwrap_or_else(|| panic!("a column sorted {state}: {html}"));
+        let th = &html[at..];
+        th[..th.find("</th>").unwrap()].to_owned()
+    };
+    assert!(sorted_header(&html, "ascending").contains(r#"<a href="/deals/list?sort=-stage_id">"#));
+    assert_eq!(html.matches("aria-sort=").count(), 1);
+    let html = page(&app, &boss, "/deals/list?sort=-stage_id").await;
+    assert!(sorted_header(&html, "descending").contains(r#"<a href="/deals/list?sort=stage_id">"#));
+    // Leads sort by status along their life and by source in the form's order.
+    for (status, source) in [
+        ("qualified", "web_form"),
+        ("new", "referral"),
+        ("working", "phone"),
+    ] {
+        let (code, lead) = api
+            .send(
+                Method::POST,
+                "/leads",
+                json!({"last_name": format!("Lead {status}"), "status": status, "source": source,
+                       "email": format!("{status}@example.com")}),
+            )
+            .await;
+        assert_eq!(code, 201, "{lead}");
+    }
+    let (_, by_status) = api.get("/leads?sort=status").await;
+    let statuses: Vec<&str> = by_status["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["new", "working", "qualified"], "{by_status}");
+    let (_, by_source) = api.get("/leads?sort=-source").await;
+    let sources: Vec<&str> = by_source["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["referral", "phone", "web_form"], "{by_source}");
+    // A broken page link is told in the page's words, not the API's.
+    let html = page(&app, &boss, "/contacts?sort=owner_id&cursor=nonsense").await;
+    assert!(html.contains("This page link no longer works"), "{html}");
+    assert!(!html.contains("next_cursor"));
     // Renaming an owner moves their records.
     let (status, renamed) = api
         .send(

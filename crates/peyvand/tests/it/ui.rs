@@ -407,6 +407,48 @@ async fn preferences_switch_language_direction_and_calendar(app: TestApp) {
             (language, want_calendar, want_digits)
         );
     }
+    // The page's script moved them in view already (`exact`): what is sent is kept, so an
+    // English reader may keep the Jalali calendar and Persian digits in one save.
+    let res = admin
+        .post(app.url("/profile"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("display_name", "مدیر"),
+            ("language", "en"),
+            ("calendar", "jalali"),
+            ("time_zone", "Asia/Tehran"),
+            ("digits", "persian"),
+            ("exact", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let user = app.store.user_by_email(ADMIN_EMAIL).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            user.language.as_str(),
+            user.calendar.as_str(),
+            user.digits.as_str()
+        ),
+        ("en", "jalali", "persian")
+    );
+    // Back to Persian for the rest of the test.
+    let res = admin
+        .post(app.url("/profile"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("display_name", "مدیر"),
+            ("language", "fa"),
+            ("calendar", "jalali"),
+            ("time_zone", "Asia/Tehran"),
+            ("digits", "persian"),
+            ("exact", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
 
     // A Gregorian reader: date boxes show a Gregorian example, and a Jalali-looking date is
     // refused by name instead of being stored six centuries away.

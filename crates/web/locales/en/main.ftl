@@ -188,6 +188,7 @@ err-national-id-bad-checksum = This national ID is not valid (its check digit is
 err-json-invalid = The request body is not valid JSON for this field.
 err-uuid-invalid = This is not a valid ID.
 err-cursor-invalid = The cursor is not valid; use next_cursor from the previous page.
+list-cursor-invalid = This page link no longer works. Start again from the first page.
 err-query-invalid = The query string is not valid: check the parameter names and values.
 err-limit-invalid = The limit must be a number from 1 to 200.
 err-scope-invalid = Choose none, own, team or all.

@@ -188,6 +188,7 @@ err-national-id-bad-checksum = این کد ملی معتبر نیست (رقم ک
 err-json-invalid = بدنهٔ درخواست برای این فیلد JSON معتبر نیست.
 err-uuid-invalid = این شناسه معتبر نیست.
 err-cursor-invalid = نشانگر صفحه معتبر نیست؛ از next_cursor صفحهٔ قبل استفاده کنید.
+list-cursor-invalid = این پیوند صفحه دیگر کار نمی‌کند. از صفحهٔ اول دوباره شروع کنید.
 err-query-invalid = پارامترهای نشانی معتبر نیستند؛ نام و مقدار پارامترها را بررسی کنید.
 err-limit-invalid = تعداد باید عددی از ۱ تا ۲۰۰ باشد.
 err-scope-invalid = یکی از هیچ، خودش، تیم یا همه را انتخاب کنید.

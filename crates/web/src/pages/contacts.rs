@@ -177,6 +177,13 @@ pub fn list_outcome<T>(
     };
     match run(req) {
         Ok(page) => Ok((page.rows, page.next_cursor, None)),
+        // A page link that no longer works (an edited address, an old bookmark): say so in the
+        // page's words, not the API's.
+        Err(ServiceError::Validation(fields))
+            if fields.iter().any(|f| f.code == "cursor.invalid") =>
+        {
+            Ok((vec![], None, Some(p.t("list-cursor-invalid"))))
+        }
         Err(ServiceError::Validation(fields)) => Ok((
             vec![],
             None,

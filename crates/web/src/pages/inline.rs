@@ -50,6 +50,8 @@ pub struct Header {
     pub label: String,
     pub href: Option<String>,
     pub editor: Option<Editor>,
+    /// `aria-sort` of the column the list is sorted on (`ascending`, `descending`), else empty.
+    pub sorted: &'static str,
 }
 
 /// A list cell: its text, link, and — when the caller may edit it — the value to edit and the
@@ -253,6 +255,7 @@ pub fn headers(shown: &[&Column], ls: &ListState, editors: Vec<Option<Editor>>) 
             label: c.label.clone(),
             href: c.sort.as_ref().map(|s| ls.sort_href(s)),
             editor,
+            sorted: c.sort.as_deref().map_or("", |s| ls.sort_state(s)),
         })
         .collect()
 }

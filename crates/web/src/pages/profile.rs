@@ -72,6 +72,10 @@ pub struct PrefsForm {
     digits: String,
     #[serde(default)]
     money_unit: String,
+    /// Set by the page's script, which moves the calendar and digits along with the language
+    /// in front of the user: what is sent is what they chose.
+    #[serde(default)]
+    exact: String,
 }
 
 pub async fn save(
@@ -88,6 +92,7 @@ pub async fn save(
         digits: Some(f.digits.clone()),
         // A form without the field (an older page) leaves the unit as it is.
         money_unit: (!f.money_unit.is_empty()).then(|| f.money_unit.clone()),
+        exact: f.exact == "1",
     };
     match accounts::update_profile(&state.store, &me.ctx(), me.user.id, &changes).await {
         Ok(user) => {

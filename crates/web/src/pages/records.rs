@@ -437,6 +437,16 @@ impl ListState {
     }
 
     /// The header link of a sortable column: ascending first, then descending.
+    /// How the list is sorted on `field`, as `aria-sort` says it.
+    pub fn sort_state(&self, field: &str) -> &'static str {
+        let current = self.get("sort");
+        match current.strip_prefix('-') {
+            Some(f) if f == field => "descending",
+            None if current == field => "ascending",
+            _ => "",
+        }
+    }
+
     pub fn sort_href(&self, field: &str) -> String {
         let current = self.get("sort");
         let next = if current == field {
