@@ -8,9 +8,17 @@ document.addEventListener('DOMContentLoaded', () => {
       toggle.setAttribute('aria-expanded', String(open));
     });
   }
-  document.querySelector('[data-nav-close]')?.addEventListener('click', () => {
+  const closeNav = () => {
     nav?.classList.remove('open');
     toggle?.setAttribute('aria-expanded', 'false');
+  };
+  document.querySelector('[data-nav-close]')?.addEventListener('click', closeNav);
+  // Escape closes the open menu (on a phone it covers the page) and gives the focus back.
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && nav?.classList.contains('open')) {
+      closeNav();
+      toggle?.focus();
+    }
   });
   for (const button of document.querySelectorAll('[data-copy]')) {
     button.addEventListener('click', () => {

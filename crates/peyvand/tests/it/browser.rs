@@ -239,6 +239,34 @@ async fn shell_is_rtl_in_persian_and_ltr_in_english() {
         "Welcome, مریم احمدی."
     );
 
+    // On a phone the menu opens over the page; Escape closes it and the focus goes back to
+    // the button that opened it.
+    c.set_window_size(390, 844).await.unwrap();
+    c.find(Locator::Css("[data-nav-toggle]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let open = "return [document.getElementById('sidenav').classList.contains('open'), \
+                document.querySelector('[data-nav-toggle]').getAttribute('aria-expanded'), \
+                document.activeElement.hasAttribute('data-nav-toggle')]";
+    assert_eq!(
+        c.execute(open, vec![]).await.unwrap(),
+        serde_json::json!([true, "true", true])
+    );
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E00C}")
+        .await
+        .unwrap();
+    assert_eq!(
+        c.execute(open, vec![]).await.unwrap(),
+        serde_json::json!([false, "false", true])
+    );
+    c.set_window_size(1280, 900).await.unwrap();
+
     // Sign out, and back in through the form.
     c.find(Locator::Css("#logout"))
         .await
