@@ -710,23 +710,14 @@ pub async fn names_of<'a>(
     deals: impl IntoIterator<Item = &'a DealRecord>,
 ) -> ServiceResult<Names> {
     let deals: Vec<&DealRecord> = deals.into_iter().collect();
-    let distinct = |ids: &mut Vec<Uuid>| {
-        ids.sort();
-        ids.dedup();
-    };
-    let mut contact_ids: Vec<Uuid> = deals.iter().filter_map(|d| d.contact_id).collect();
-    let mut company_ids: Vec<Uuid> = deals.iter().filter_map(|d| d.company_id).collect();
     let mut owner_ids: Vec<Uuid> = deals.iter().map(|d| d.owner_id).collect();
-    distinct(&mut contact_ids);
-    distinct(&mut company_ids);
-    distinct(&mut owner_ids);
-    let mut n = Names::default();
-    for c in store.contacts_by_ids(&contact_ids).await? {
-        n.contacts.insert(c.id, c.full_name());
-    }
-    for c in store.companies_by_ids(&company_ids).await? {
-        n.companies.insert(c.id, c.name);
-    }
+    owner_ids.sort_unstable();
+    owner_ids.dedup();
+    let mut n = Names {
+        contacts: common::contact_names(store, deals.iter().filter_map(|d| d.contact_id)).await?,
+        companies: common::company_names(store, deals.iter().filter_map(|d| d.company_id)).await?,
+        ..Names::default()
+    };
     // A page's deals have few owners.
     for id in owner_ids {
         let name = store

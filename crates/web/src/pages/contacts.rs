@@ -335,8 +335,11 @@ pub async fn list(
     })?;
     let people = records::People::load(&state.store).await?;
     let owners = people.names();
-    let company_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.company_id).collect();
-    let companies = records::company_names(&state.store, company_ids).await?;
+    let companies = peyvand_services::sales::common::company_names(
+        &state.store,
+        rows.iter().filter_map(|r| r.company_id),
+    )
+    .await?;
     let choices = inline::Choices {
         owners: inline::owner_choices(&people, &me.actor, RecordType::Contact, &shown),
         ..Default::default()

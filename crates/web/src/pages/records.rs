@@ -343,21 +343,6 @@ impl People {
     }
 }
 
-/// Names of companies by id, in one read (a list page's company cells).
-pub async fn company_names(
-    store: &Store,
-    mut ids: Vec<Uuid>,
-) -> Result<HashMap<Uuid, String>, StoreError> {
-    ids.sort();
-    ids.dedup();
-    Ok(store
-        .companies_by_ids(&ids)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect())
-}
-
 /// Display names of users by id, looked up once per page.
 pub async fn user_names(
     store: &Store,
