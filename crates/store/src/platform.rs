@@ -124,6 +124,29 @@ impl Store {
         Ok(c.0)
     }
 
+    /// Users by id, in one query per 5,000 ids (a page's owners).
+    pub async fn users_by_ids(&self, ids: &[Uuid]) -> StoreResult<Vec<UserRecord>> {
+        let mut out = vec![];
+        for chunk in ids.chunks(5000) {
+            let b = self.db.backend();
+            let ps: Vec<String> = (1..=chunk.len())
+                .map(|i| crate::imports::placeholder(b, i))
+                .collect();
+            let rows: Vec<UserRecord> = self
+                .db
+                .fetch_all(
+                    format!(
+                        "SELECT {USER_COLUMNS} FROM users WHERE id IN ({})",
+                        ps.join(", ")
+                    ),
+                    chunk.iter().map(|id| crate::db::Val::from(*id)).collect(),
+                )
+                .await?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
     pub async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<UserRecord>> {
         self.db
             .fetch_optional(

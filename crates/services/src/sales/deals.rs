@@ -713,20 +713,16 @@ pub async fn names_of<'a>(
     let mut owner_ids: Vec<Uuid> = deals.iter().map(|d| d.owner_id).collect();
     owner_ids.sort_unstable();
     owner_ids.dedup();
-    let mut n = Names {
+    let n = Names {
         contacts: common::contact_names(store, deals.iter().filter_map(|d| d.contact_id)).await?,
         companies: common::company_names(store, deals.iter().filter_map(|d| d.company_id)).await?,
-        ..Names::default()
-    };
-    // A page's deals have few owners.
-    for id in owner_ids {
-        let name = store
-            .user_by_id(id)
+        users: store
+            .users_by_ids(&owner_ids)
             .await?
-            .map(|u| u.display_name)
-            .unwrap_or_default();
-        n.users.insert(id, name);
-    }
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect(),
+    };
     Ok(n)
 }
 

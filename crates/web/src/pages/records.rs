@@ -348,15 +348,15 @@ pub async fn user_names(
     store: &Store,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> Result<HashMap<Uuid, String>, StoreError> {
-    let mut out = HashMap::new();
-    for id in ids {
-        if let std::collections::hash_map::Entry::Vacant(slot) = out.entry(id)
-            && let Some(u) = store.user_by_id(id).await?
-        {
-            slot.insert(u.display_name);
-        }
-    }
-    Ok(out)
+    let mut ids: Vec<Uuid> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(store
+        .users_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
 }
 
 /// One active filter of a list, as a removable chip.
